@@ -1,0 +1,462 @@
+"""Batch extraction of many files into the results database, resumable and crash-proof.
+
+The parent process finds the inputs, hashes them, skips content already stored, and
+hands one file at a time to a pool of worker processes; it alone writes to the database,
+one transaction per document as each result arrives. So a document is either stored
+whole or not at all, whatever stops the batch (Ctrl-C, `kill -9`, a power cut), and a
+re-run extracts exactly what is missing. A document that raises, hangs past the timeout,
+or kills its worker is stored as `failed` with the reason, and the batch goes on.
+"""
+
+from __future__ import annotations
+
+import glob
+import hashlib
+import importlib
+import multiprocessing
+import os
+import resource
+import signal
+import threading
+import time
+from collections import Counter, deque
+from collections.abc import Callable, Iterable
+from concurrent.futures import FIRST_COMPLETED, Future, ProcessPoolExecutor, wait
+from concurrent.futures.process import BrokenProcessPool
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Any
+
+from rich.console import Console
+from rich.progress import (
+    BarColumn,
+    MofNCompleteColumn,
+    Progress,
+    TaskProgressColumn,
+    TextColumn,
+    TimeElapsedColumn,
+    TimeRemainingColumn,
+)
+
+from models.result import DocumentInfo, DocumentResult
+
+SUPPORTED_SUFFIXES = frozenset(
+    {".pdf", ".png", ".jpg", ".jpeg", ".tif", ".tiff", ".html", ".htm", ".docx"}
+)
+DEFAULT_EXTRACTOR = "extractor.pipeline:extract_document"
+DEFAULT_TIMEOUT = 600.0  # seconds per document; a scanned 10-page report takes far less
+MAX_TASKS_PER_CHILD = 50  # recycle workers to bound memory growth (OCR, pdfium caches)
+
+
+@dataclass
+class BatchSummary:
+    """What a batch did; counts are for the documents extracted in this run."""
+
+    inputs: int = 0  # supported files found (all names, before de-duplication)
+    unsupported: int = 0
+    already_stored: int = 0  # distinct documents skipped because the DB has them
+    duplicate_names: int = 0  # extra names of content seen under another name
+    processed: int = 0
+    ok: int = 0
+    needs_review: int = 0
+    failed: int = 0
+    flagged_cells: int = 0
+    failed_checks: Counter[str] = field(default_factory=Counter)
+    failures: list[tuple[str, str]] = field(default_factory=list)  # (path, error)
+    pages: int = 0
+    seconds: float = 0.0
+    interrupted: bool = False
+    worker_peak_rss: dict[int, int] = field(default_factory=dict)  # worker pid → bytes
+
+    @property
+    def docs_per_minute(self) -> float:
+        return 60.0 * self.processed / self.seconds if self.seconds else 0.0
+
+    @property
+    def pages_per_minute(self) -> float:
+        return 60.0 * self.pages / self.seconds if self.seconds else 0.0
+
+
+@dataclass
+class _Item:
+    sha256: str
+    paths: list[str]  # the first is extracted, all are recorded
+    solo: bool = False  # run alone: it was in a worker that died
+
+    @property
+    def path(self) -> str:
+        return self.paths[0]
+
+
+@dataclass
+class _Reply:
+    result: DocumentResult
+    seconds: float
+    pid: int
+    peak_rss: int
+
+
+# --- inputs ------------------------------------------------------------------------------
+
+
+def collect_inputs(paths: Iterable[str | Path]) -> tuple[list[Path], list[Path]]:
+    """Expand folders (recursively), globs and files into (supported, unsupported) files."""
+    found: dict[Path, None] = {}
+    for spec in paths:
+        text = str(spec)
+        if glob.has_magic(text):
+            candidates = [Path(p) for p in sorted(glob.glob(text, recursive=True))]
+        else:
+            candidates = [Path(text)]
+        for candidate in candidates:
+            if candidate.is_dir():
+                for sub in sorted(candidate.rglob("*")):
+                    if sub.is_file() and not sub.name.startswith("."):
+                        found[sub] = None
+            elif candidate.is_file():
+                found[candidate] = None
+    supported = [p for p in found if p.suffix.lower() in SUPPORTED_SUFFIXES]
+    unsupported = [p for p in found if p.suffix.lower() not in SUPPORTED_SUFFIXES]
+    return supported, unsupported
+
+
+def sha256_file(path: Path) -> str:
+    digest = hashlib.sha256()
+    with path.open("rb") as fh:
+        for block in iter(lambda: fh.read(1 << 20), b""):
+            digest.update(block)
+    return digest.hexdigest()
+
+
+# --- the worker side ---------------------------------------------------------------------
+
+
+def _worker_init() -> None:
+    # Ctrl-C is the parent's business: it stops the pool; workers must not die mid-task
+    # with a traceback each.
+    signal.signal(signal.SIGINT, signal.SIG_IGN)
+
+
+def _load_extractor(spec: str) -> Callable[[str], DocumentResult]:
+    module, _, name = spec.partition(":")
+    return getattr(importlib.import_module(module), name)
+
+
+def _on_alarm(_signum: int, _frame: Any) -> None:
+    raise TimeoutError
+
+
+def _extract_one(spec: str, path: str, sha256: str, timeout: float | None) -> _Reply:
+    """Run the extractor on one file; anything it raises becomes a failed result."""
+    start = time.perf_counter()
+    if timeout:
+        signal.signal(signal.SIGALRM, _on_alarm)
+        signal.setitimer(signal.ITIMER_REAL, timeout)
+    try:
+        result = _load_extractor(spec)(path)
+    except TimeoutError:
+        result = _failed(path, sha256, f"extraction took longer than {timeout:g} s and was stopped")
+    except Exception as exc:  # the batch must go on whatever one document does
+        result = _failed(path, sha256, f"extractor error: {type(exc).__name__}: {exc}")
+    finally:
+        if timeout:
+            signal.setitimer(signal.ITIMER_REAL, 0)
+    peak_kb = resource.getrusage(resource.RUSAGE_SELF).ru_maxrss
+    return _Reply(result, time.perf_counter() - start, os.getpid(), peak_kb * 1024)
+
+
+def _failed(path: str, sha256: str, error: str) -> DocumentResult:
+    return DocumentResult(
+        document=DocumentInfo(path=path, sha256=sha256), status="failed", error=error
+    )
+
+
+# --- the parent side ---------------------------------------------------------------------
+
+
+def run_batch(
+    paths: Iterable[str | Path],
+    db_url: str | Path,
+    jobs: int | None = None,
+    force: bool = False,
+    progress: bool = True,
+    *,
+    retry_failed: bool = False,
+    extractor: str = DEFAULT_EXTRACTOR,
+    timeout: float | None = DEFAULT_TIMEOUT,
+    console: Console | None = None,
+) -> BatchSummary:
+    """Extract every supported file under `paths` into the database at `db_url`.
+
+    Content already stored (by sha256) is skipped unless `force` (or `retry_failed` for
+    documents stored as failed); a known document met under a new name gets that name
+    recorded. `extractor` is the ``module:function`` each worker imports and calls.
+    """
+    from extractor.crosscheck import run_cross_checks
+    from extractor.store import Store
+
+    started = time.perf_counter()
+    summary = BatchSummary()
+    console = console or (Console(stderr=True) if progress else None)
+    supported, unsupported = collect_inputs(paths)
+    summary.inputs, summary.unsupported = len(supported), len(unsupported)
+
+    store = Store(db_url)
+    try:
+        items = _plan(store, supported, force, retry_failed, summary, console)
+        with _sigterm_as_interrupt():
+            try:
+                _run_pool(
+                    store,
+                    items,
+                    jobs or os.cpu_count() or 1,
+                    extractor,
+                    timeout,
+                    summary,
+                    console,
+                    progress,
+                )
+            except KeyboardInterrupt:
+                summary.interrupted = True
+        if not summary.interrupted:
+            run_cross_checks(store)
+    finally:
+        store.close()
+    summary.seconds = time.perf_counter() - started
+    return summary
+
+
+def _plan(
+    store: Any,
+    files: list[Path],
+    force: bool,
+    retry_failed: bool,
+    summary: BatchSummary,
+    console: Console | None,
+) -> list[_Item]:
+    """Hash the files, group names of the same content, drop what the DB already has."""
+    by_hash: dict[str, list[str]] = {}
+    for path in files:
+        try:
+            sha = sha256_file(path)
+        except OSError as exc:
+            _report_failure(summary, console, str(path), f"cannot read the file: {exc}")
+            continue
+        by_hash.setdefault(sha, []).append(str(path))
+    summary.duplicate_names = sum(len(p) - 1 for p in by_hash.values())
+
+    known = store.known_documents()
+    known_paths = store.known_paths()
+    items: list[_Item] = []
+    for sha, names in by_hash.items():
+        stored = known.get(sha)
+        redo = force or (retry_failed and stored is not None and stored[1] == "failed")
+        if stored is not None and not redo:
+            summary.already_stored += 1
+            doc_id = stored[0]
+            if set(names) - known_paths.get(doc_id, set()):
+                store.add_paths(doc_id, names)
+            continue
+        items.append(_Item(sha, names))
+    return items
+
+
+def _run_pool(
+    store: Any,
+    items: list[_Item],
+    jobs: int,
+    extractor: str,
+    timeout: float | None,
+    summary: BatchSummary,
+    console: Console | None,
+    show_progress: bool,
+) -> None:
+    """Keep `jobs` workers busy; write each result as it arrives; survive dead workers."""
+    pending = deque(items)
+    in_flight: dict[Future[_Reply], _Item] = {}
+    window = 2 * jobs  # enough queued work that a worker never waits for the parent
+    bar = _progress_bar(console) if show_progress and console else None
+    task = bar.add_task(_describe(summary), total=len(items)) if bar else None
+    pool = _new_pool(jobs, extractor)
+    try:
+        if bar:
+            bar.start()
+        while pending or in_flight:
+            while pending and len(in_flight) < window and not _has_solo(in_flight):
+                if pending[0].solo and in_flight:
+                    break
+                item = pending.popleft()
+                in_flight[pool.submit(_extract_one, extractor, item.path, item.sha256, timeout)] = (
+                    item
+                )
+            done, _ = wait(in_flight, return_when=FIRST_COMPLETED)
+            broken = False
+            for fut in done:
+                item = in_flight.pop(fut)
+                try:
+                    reply = fut.result()
+                except BrokenProcessPool:
+                    in_flight[fut] = item  # dealt with below, with the others in flight
+                    broken = True
+                    continue
+                except Exception as exc:  # e.g. the result could not be pickled
+                    reply = _Reply(
+                        _failed(item.path, item.sha256, f"worker error: {exc}"), 0.0, 0, 0
+                    )
+                _store_reply(store, item, reply, summary, console)
+                if bar:
+                    bar.update(task, advance=1, description=_describe(summary))
+            if broken:
+                _stop_pool(pool)
+                pool = _new_pool(jobs, extractor)
+                for fut, item in list(in_flight.items()):  # finished before the pool broke
+                    if fut.done() and not fut.cancelled() and fut.exception() is None:
+                        _store_reply(store, item, fut.result(), summary, console)
+                        del in_flight[fut]
+                        if bar:
+                            bar.update(task, advance=1, description=_describe(summary))
+                finished = _requeue_suspects(in_flight, pending)
+                for item in finished:
+                    reply = _Reply(
+                        _failed(
+                            item.path,
+                            item.sha256,
+                            "the worker process died while extracting this file "
+                            "(a crash in a library, or out of memory)",
+                        ),
+                        0.0,
+                        0,
+                        0,
+                    )
+                    _store_reply(store, item, reply, summary, console)
+                    if bar:
+                        bar.update(task, advance=1, description=_describe(summary))
+                in_flight.clear()
+    finally:
+        if bar:
+            bar.stop()
+        _stop_pool(pool)
+
+
+def _has_solo(in_flight: dict[Future[_Reply], _Item]) -> bool:
+    return any(item.solo for item in in_flight.values())
+
+
+def _requeue_suspects(in_flight: dict[Future[_Reply], _Item], pending: deque[_Item]) -> list[_Item]:
+    """After a worker died: the culprit is one of the files in flight.
+
+    A file that was alone in the pool is the culprit and is returned as finished (failed);
+    otherwise each suspect is run again alone, so one bad file fails and the others pass.
+    """
+    suspects = list(in_flight.values())
+    if len(suspects) == 1:
+        return suspects
+    for s in reversed(suspects):
+        s.solo = True
+        pending.appendleft(s)
+    return []
+
+
+def _store_reply(
+    store: Any, item: _Item, reply: _Reply, summary: BatchSummary, console: Console | None
+) -> None:
+    result = reply.result
+    result.document.sha256 = item.sha256  # the parent's hash is the document's identity
+    result.document.path = item.path
+    store.save_result(result, item.paths, reply.seconds)
+    summary.processed += 1
+    summary.pages += result.document.pages
+    if reply.pid:
+        summary.worker_peak_rss[reply.pid] = max(
+            reply.peak_rss, summary.worker_peak_rss.get(reply.pid, 0)
+        )
+    if result.status == "failed":
+        summary.failed += 1
+        _report_failure(summary, console, item.path, result.error or "unknown error")
+        return
+    if result.status == "ok":
+        summary.ok += 1
+    else:
+        summary.needs_review += 1
+    summary.flagged_cells += result.flagged_count
+    summary.failed_checks.update(c.rule for c in result.failed_checks)
+
+
+def _report_failure(summary: BatchSummary, console: Console | None, path: str, error: str) -> None:
+    summary.failures.append((path, error))
+    if console:
+        console.print(f"[red]failed[/red] {path}: {error}", markup=True, highlight=False)
+
+
+def _describe(summary: BatchSummary) -> str:
+    return (
+        f"[green]{summary.ok} ok[/green] · [yellow]{summary.needs_review} review[/yellow]"
+        f" · [red]{summary.failed} failed[/red]"
+    )
+
+
+def _progress_bar(console: Console) -> Progress:
+    return Progress(
+        TextColumn("{task.description}"),
+        BarColumn(),
+        MofNCompleteColumn(),
+        TaskProgressColumn(),
+        _RateColumn(),
+        TimeElapsedColumn(),
+        TextColumn("ETA"),
+        TimeRemainingColumn(),
+        console=console,
+        transient=False,
+    )
+
+
+class _RateColumn(TextColumn):
+    """Documents per minute, from the bar's own speed estimate."""
+
+    def __init__(self) -> None:
+        super().__init__("")
+
+    def render(self, task: Any) -> Any:
+        from rich.text import Text
+
+        speed = task.finished_speed or task.speed
+        return Text(f"{60 * speed:.0f} docs/min" if speed else "… docs/min", style="cyan")
+
+
+def _new_pool(jobs: int, extractor: str) -> ProcessPoolExecutor:
+    # forkserver: a clean parent to fork from (no DB handles, no threads), modules loaded
+    # once; max_tasks_per_child needs a non-fork start method anyway.
+    context = multiprocessing.get_context("forkserver")
+    module = extractor.partition(":")[0]
+    context.set_forkserver_preload(["models.result", module])
+    return ProcessPoolExecutor(
+        max_workers=jobs,
+        mp_context=context,
+        initializer=_worker_init,
+        max_tasks_per_child=MAX_TASKS_PER_CHILD,
+    )
+
+
+def _stop_pool(pool: ProcessPoolExecutor) -> None:
+    """Stop at once: a running extraction is abandoned (it was never written)."""
+    workers = list((getattr(pool, "_processes", None) or {}).values())
+    pool.shutdown(wait=False, cancel_futures=True)
+    for proc in workers:
+        if proc.is_alive():
+            proc.terminate()
+    for proc in workers:
+        proc.join(timeout=5)
+
+
+class _sigterm_as_interrupt:
+    """Treat `kill` (SIGTERM) like Ctrl-C: stop cleanly; `kill -9` needs no handling."""
+
+    def __enter__(self) -> None:
+        self._main = threading.current_thread() is threading.main_thread()
+        if self._main:
+            self._old = signal.getsignal(signal.SIGTERM)
+            signal.signal(signal.SIGTERM, signal.default_int_handler)
+
+    def __exit__(self, *exc: object) -> None:
+        if self._main:
+            signal.signal(signal.SIGTERM, self._old)
