@@ -26,6 +26,7 @@ class GridCell:
     confidence: float = 1.0  # how sure the reader is that `text` is what the page shows
     source: GridSource = "text"
     reasons: list[str] = field(default_factory=list)  # reader's own doubts, e.g. "ink_in_blank"
+    page: int = 0  # 1-based; set from the grid when left 0
 
     @property
     def last_row(self) -> int:
@@ -48,10 +49,13 @@ class Grid:
     source: GridSource = "text"
     bbox: BBox | None = None
     context: str = ""  # text printed just above the table (its heading, if any)
+    x_edges: list[float] = field(default_factory=list)  # column boundaries, n_cols + 1
+    y_edges: list[float] = field(default_factory=list)  # row boundaries, n_rows + 1
     _index: dict[tuple[int, int], GridCell] = field(default_factory=dict, repr=False)
 
     def __post_init__(self) -> None:
         for cell in self.cells:
+            cell.page = cell.page or self.page
             for r in range(cell.row, cell.last_row + 1):
                 for c in range(cell.col, cell.last_col + 1):
                     self._index[(r, c)] = cell
@@ -112,7 +116,7 @@ class Grid:
         outer = (xs[0], ys[0], xs[-1], ys[-1]) if xs and ys else None
         return cls(
             page=page, cells=cells, n_rows=max(len(ys) - 1, 0), n_cols=max(len(xs) - 1, 0),
-            source=source, bbox=outer, context=context,
+            source=source, bbox=outer, context=context, x_edges=xs, y_edges=ys,
         )
 
 

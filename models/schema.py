@@ -231,9 +231,8 @@ class Layout(BaseModel):
             if row.key in OTHER_ITEM_KEYS and self.other_single_row:
                 continue
             keys.append(row.key)
-            if row.group and self._ends_group(row):
-                if row.group in self.subtotal_groups:
-                    keys.append(f"{row.group}.subtotal")
+            if row.group and self._ends_group(row) and row.group in self.subtotal_groups:
+                keys.append(f"{row.group}.subtotal")
             if row.key == "not_processed.confirmation" and self.other_single_row:
                 keys.append("other.subtotal")
         return keys

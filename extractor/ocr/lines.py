@@ -1,0 +1,189 @@
+"""Table structure from ruled lines: morphology, line positions, merged cells.
+
+Works on the prepared (upright) ink mask. Each table is one connected web of horizontal
+and vertical rules. Its row and column boundaries are the positions of those rules; two
+neighbouring elementary cells belong to one merged cell when no rule separates them.
+A table cut by a page break often lacks its top or bottom rule: the ends of the vertical
+rules stand in for it.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+import cv2
+import numpy as np
+
+MIN_TABLE_W_IN = 1.5  # a table narrower than this is not a statistics table
+MIN_TABLE_H_IN = 0.25
+SEPARATOR_COVER = 0.55  # share of a boundary segment that must be ruled to separate two cells
+
+
+@dataclass
+class CellBox:
+    row: int
+    col: int
+    rowspan: int
+    colspan: int
+    box: tuple[int, int, int, int]  # x0, y0, x1, y1 in prepared-image pixels (on the rules)
+
+
+@dataclass
+class TableBox:
+    box: tuple[int, int, int, int]
+    xs: list[int]  # column boundaries
+    ys: list[int]  # row boundaries
+    cells: list[CellBox]
+    line_px: int  # typical rule thickness
+
+
+def rule_masks(binary: np.ndarray, dpi: float) -> tuple[np.ndarray, np.ndarray]:
+    """Horizontal and vertical rule masks (opening with long thin kernels)."""
+    h_len = max(int(dpi * 0.25), 12)  # longer than any glyph stroke of body text
+    v_len = max(int(dpi * 0.10), 8)  # a short row is ~0.12 in; strokes are filtered later
+    horizontal = cv2.morphologyEx(binary, cv2.MORPH_OPEN, np.ones((1, h_len), np.uint8))
+    vertical = cv2.morphologyEx(binary, cv2.MORPH_OPEN, np.ones((v_len, 1), np.uint8))
+    # Close small breaks (noise, a seal's white halo) along each rule.
+    gap = max(int(dpi * 0.03), 3)
+    horizontal = cv2.morphologyEx(horizontal, cv2.MORPH_CLOSE, np.ones((1, gap), np.uint8))
+    vertical = cv2.morphologyEx(vertical, cv2.MORPH_CLOSE, np.ones((gap, 1), np.uint8))
+    return horizontal, vertical
+
+
+def find_tables(binary: np.ndarray, dpi: float) -> list[TableBox]:
+    """Every ruled table on the page, top to bottom."""
+    horizontal, vertical = rule_masks(binary, dpi)
+    web = cv2.bitwise_or(horizontal, vertical)
+    web = cv2.dilate(web, np.ones((3, 3), np.uint8))
+    n, labels, stats, _ = cv2.connectedComponentsWithStats(web, connectivity=8)
+    tables: list[TableBox] = []
+    for i in range(1, n):
+        x, y, w, h, _ = stats[i]
+        if w < dpi * MIN_TABLE_W_IN or h < dpi * MIN_TABLE_H_IN:
+            continue
+        own = labels[y:y + h, x:x + w] == i
+        table = _table_from_rules(
+            horizontal[y:y + h, x:x + w] & own * 255,
+            vertical[y:y + h, x:x + w] & own * 255,
+            (int(x), int(y)), dpi,
+        )
+        if table is not None:
+            tables.append(table)
+    tables.sort(key=lambda t: t.box[1])
+    return tables
+
+
+def _table_from_rules(
+    horizontal: np.ndarray, vertical: np.ndarray, origin: tuple[int, int], dpi: float
+) -> TableBox | None:
+    h, w = horizontal.shape
+    min_rule = dpi * 0.08
+    ys, h_widths = _positions(horizontal, axis=1, min_len=max(min_rule * 2, w * 0.04))
+    xs, v_widths = _positions(vertical, axis=0, min_len=min_rule)
+    widths = h_widths + v_widths
+    line_px = int(np.median(widths)) if widths else 2
+    # Missing outer rules (a table cut by a page break): use the extent of the verticals.
+    v_rows = np.nonzero(vertical.any(axis=1))[0]
+    h_cols = np.nonzero(horizontal.any(axis=0))[0]
+    margin = max(int(dpi * 0.05), 4)
+    if len(v_rows):
+        if not ys or v_rows[0] < ys[0] - margin:
+            ys.insert(0, int(v_rows[0]))
+        if v_rows[-1] > ys[-1] + margin:
+            ys.append(int(v_rows[-1]))
+    if len(h_cols):
+        if not xs or h_cols[0] < xs[0] - margin:
+            xs.insert(0, int(h_cols[0]))
+        if h_cols[-1] > xs[-1] + margin:
+            xs.append(int(h_cols[-1]))
+    if len(xs) < 2 or len(ys) < 2:
+        return None
+    cells = _merge_cells(horizontal, vertical, xs, ys, line_px, dpi)
+    ox, oy = origin
+    for cell in cells:
+        x0, y0, x1, y1 = cell.box
+        cell.box = (x0 + ox, y0 + oy, x1 + ox, y1 + oy)
+    return TableBox(
+        box=(xs[0] + ox, ys[0] + oy, xs[-1] + ox, ys[-1] + oy),
+        xs=[x + ox for x in xs], ys=[y + oy for y in ys], cells=cells, line_px=line_px,
+    )
+
+
+def _positions(mask: np.ndarray, axis: int, min_len: float) -> tuple[list[int], list[int]]:
+    """Centres and thicknesses of the rules in `mask` (axis=1: rows of horizontal rules)."""
+    profile = (mask > 0).sum(axis=axis)
+    hits = np.nonzero(profile >= min_len)[0]
+    if len(hits) == 0:
+        return [], []
+    groups: list[list[int]] = [[int(hits[0])]]
+    for v in hits[1:]:
+        if v - groups[-1][-1] <= 2:
+            groups[-1].append(int(v))
+        else:
+            groups.append([int(v)])
+    centres = [int(round(sum(g) / len(g))) for g in groups]
+    widths = [len(g) for g in groups]
+    # Double rules or a thick rule broken by noise: keep one position per few pixels.
+    merged: list[int] = []
+    for p in centres:
+        if merged and p - merged[-1] <= 6:
+            merged[-1] = (merged[-1] + p) // 2
+        else:
+            merged.append(p)
+    return merged, widths
+
+
+def _merge_cells(
+    horizontal: np.ndarray, vertical: np.ndarray, xs: list[int], ys: list[int],
+    line_px: int, dpi: float,
+) -> list[CellBox]:
+    """Union elementary cells not separated by a rule; one CellBox per merged rectangle."""
+    n_rows, n_cols = len(ys) - 1, len(xs) - 1
+    band = max(line_px, 2) + 2
+    parent = list(range(n_rows * n_cols))
+
+    def find(i: int) -> int:
+        while parent[i] != i:
+            parent[i] = parent[parent[i]]
+            i = parent[i]
+        return i
+
+    def union(a: int, b: int) -> None:
+        parent[find(a)] = find(b)
+
+    for r in range(n_rows):
+        y0, y1 = ys[r], ys[r + 1]
+        inner = slice(y0 + band, max(y1 - band, y0 + band + 1))
+        for c in range(n_cols - 1):
+            x = xs[c + 1]
+            strip = vertical[inner, max(x - band, 0):x + band + 1].any(axis=1)
+            if strip.size == 0 or strip.mean() < SEPARATOR_COVER:
+                union(r * n_cols + c, r * n_cols + c + 1)
+    for c in range(n_cols):
+        x0, x1 = xs[c], xs[c + 1]
+        inner = slice(x0 + band, max(x1 - band, x0 + band + 1))
+        for r in range(n_rows - 1):
+            y = ys[r + 1]
+            strip = horizontal[max(y - band, 0):y + band + 1, inner].any(axis=0)
+            if strip.size == 0 or strip.mean() < SEPARATOR_COVER:
+                union(r * n_cols + c, (r + 1) * n_cols + c)
+
+    spans: dict[int, list[int]] = {}
+    for r in range(n_rows):
+        for c in range(n_cols):
+            root = find(r * n_cols + c)
+            box = spans.setdefault(root, [r, c, r, c])
+            box[0], box[1] = min(box[0], r), min(box[1], c)
+            box[2], box[3] = max(box[2], r), max(box[3], c)
+    taken: set[tuple[int, int]] = set()
+    cells: list[CellBox] = []
+    for r0, c0, r1, c1 in sorted(spans.values()):
+        covered = {(r, c) for r in range(r0, r1 + 1) for c in range(c0, c1 + 1)}
+        if covered & taken:  # a non-rectangular merge: keep the first claim, drop overlaps
+            continue
+        taken |= covered
+        cells.append(CellBox(
+            row=r0, col=c0, rowspan=r1 - r0 + 1, colspan=c1 - c0 + 1,
+            box=(xs[c0], ys[r0], xs[c1 + 1], ys[r1 + 1]),
+        ))
+    return cells

@@ -1,0 +1,152 @@
+"""Clean a page image before line detection and OCR.
+
+Order matters: stamps and colour fills go first (so a red seal neither breaks a ruled
+line nor adds strokes to a digit), then uneven light, then the geometry (skew and small
+perspective), estimated from the long ruled lines of the page itself.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+import cv2
+import numpy as np
+
+MIN_WARP_PX = 0.75  # corners moving less than this: leave the image alone (no resampling blur)
+MAX_TILT_DEG = 8.0  # lines tilted more than this are not ruled table lines
+
+
+@dataclass
+class Prepared:
+    gray: np.ndarray  # cleaned grayscale, dark ink on white
+    binary: np.ndarray  # ink = 255
+    to_original: np.ndarray  # 3x3 homography: prepared pixel -> input pixel
+
+
+def prepare(image: np.ndarray, dpi: float) -> Prepared:
+    """Stamp suppression, light normalisation, deskew/perspective; ink mask of the result."""
+    gray = suppress_colour(image)
+    gray = normalise_light(gray, dpi)
+    binary = binarise(gray)
+    homography = estimate_rectification(binary, dpi)
+    if homography is None:
+        return Prepared(gray=gray, binary=binary, to_original=np.eye(3))
+    h, w = gray.shape
+    gray = cv2.warpPerspective(
+        gray, homography, (w, h), flags=cv2.INTER_LINEAR, borderValue=255
+    )
+    return Prepared(gray=gray, binary=binarise(gray), to_original=np.linalg.inv(homography))
+
+
+def suppress_colour(image: np.ndarray) -> np.ndarray:
+    """Grayscale in which saturated colour (red seals, blue stamps, tinted fills) turns light.
+
+    Black print is dark in every channel, a red seal is bright in its red channel and a
+    blue stamp in its blue one: the per-pixel maximum keeps the print and drops the colour.
+    Where a seal overlaps print, the print stays dark.
+    """
+    if image.ndim == 2:
+        return image.copy()
+    b, g, r = cv2.split(image)
+    bright = cv2.max(cv2.max(b, g), r)
+    dark = cv2.min(cv2.min(b, g), r)
+    luminance = cv2.cvtColor(image, cv2.COLOR_BGR2GRAY)
+    # Only clearly coloured pixels take the max channel; gray ones keep their luminance so
+    # faint gray print is not lifted.
+    coloured = cv2.compare(cv2.subtract(bright, dark), 40, cv2.CMP_GT)
+    out = luminance.copy()
+    cv2.copyTo(bright, coloured, out)
+    return out
+
+
+def normalise_light(gray: np.ndarray, dpi: float) -> np.ndarray:
+    """Divide by the estimated paper brightness so shadows and gradients become white."""
+    scale = 4
+    small = cv2.resize(gray, (gray.shape[1] // scale, gray.shape[0] // scale),
+                       interpolation=cv2.INTER_AREA)
+    k = max(3, int(dpi / scale * 0.12) | 1)  # wider than a stroke, narrower than a shadow
+    background = cv2.morphologyEx(small, cv2.MORPH_CLOSE, np.ones((k, k), np.uint8))
+    background = cv2.GaussianBlur(background, (0, 0), k)
+    background = cv2.resize(background, (gray.shape[1], gray.shape[0]),
+                            interpolation=cv2.INTER_LINEAR)
+    out = gray.astype(np.float32) / np.maximum(background.astype(np.float32), 1.0) * 255.0
+    return np.clip(out, 0, 255).astype(np.uint8)
+
+
+def binarise(gray: np.ndarray) -> np.ndarray:
+    """Ink mask (255 = ink) by Otsu on the light-normalised image, with a floor for clean pages."""
+    threshold, _ = cv2.threshold(gray, 0, 255, cv2.THRESH_BINARY + cv2.THRESH_OTSU)
+    threshold = min(max(threshold, 100), 200)
+    return np.where(gray < threshold, 255, 0).astype(np.uint8)
+
+
+def estimate_rectification(binary: np.ndarray, dpi: float) -> np.ndarray | None:
+    """Homography that makes the page's long ruled lines horizontal/vertical, or None.
+
+    The outermost long horizontal and vertical lines are fitted; their four crossings are
+    mapped to an upright rectangle. This corrects skew and the mild keystone of a photo.
+    With no vertical lines only the rotation of the horizontals is corrected.
+    """
+    h_lines = _long_lines(binary, dpi, horizontal=True)
+    if not h_lines:
+        return None
+    v_lines = _long_lines(binary, dpi, horizontal=False)
+    top, bottom = h_lines[0], h_lines[-1]
+    if len(v_lines) >= 2 and bottom[2] - top[2] > dpi * 0.5:
+        left, right = v_lines[0], v_lines[-1]
+        src = np.float32([_cross(top, left), _cross(top, right),
+                          _cross(bottom, right), _cross(bottom, left)])
+        width = (np.linalg.norm(src[1] - src[0]) + np.linalg.norm(src[2] - src[3])) / 2
+        height = (np.linalg.norm(src[3] - src[0]) + np.linalg.norm(src[2] - src[1])) / 2
+        x0, y0 = src[0]
+        dst = np.float32([[x0, y0], [x0 + width, y0], [x0 + width, y0 + height],
+                          [x0, y0 + height]])
+    else:
+        angle = float(np.median([line[0] for line in h_lines]))
+        hh, ww = binary.shape
+        matrix = cv2.getRotationMatrix2D((ww / 2, hh / 2), np.degrees(angle), 1.0)
+        corners = np.float32([[0, 0], [ww, 0], [ww, hh], [0, hh]])
+        src = corners
+        dst = cv2.transform(corners[None], matrix)[0].astype(np.float32)
+    if np.abs(dst - src).max() < MIN_WARP_PX:
+        return None
+    return cv2.getPerspectiveTransform(src, dst)
+
+
+def _long_lines(binary: np.ndarray, dpi: float, horizontal: bool) -> list[tuple[float, ...]]:
+    """Long straight lines as (angle, slope, position, intercept), sorted by position.
+
+    For horizontals: y = intercept + slope * x and position = y at the image centre; for
+    verticals the same with x and y swapped.
+    """
+    mask = binary if horizontal else binary.T
+    min_len = int(dpi * (2.0 if horizontal else 0.6))
+    # A short kernel keeps a line tilted by a few degrees; the fit below handles the rest.
+    kernel = cv2.getStructuringElement(cv2.MORPH_RECT, (max(int(dpi * 0.25), 10), 1))
+    lines_mask = cv2.morphologyEx(mask, cv2.MORPH_OPEN, kernel)
+    lines_mask = cv2.dilate(lines_mask, np.ones((3, int(dpi * 0.05) | 1), np.uint8))
+    n, labels, stats, _ = cv2.connectedComponentsWithStats(lines_mask, connectivity=8)
+    out: list[tuple[float, ...]] = []
+    centre = mask.shape[1] / 2
+    for i in range(1, n):
+        x, y, w, h, area = stats[i]
+        if w < min_len or h > w * np.tan(np.radians(MAX_TILT_DEG)) + dpi * 0.05:
+            continue
+        ys, xs = np.nonzero(labels[y:y + h, x:x + w] == i)
+        if len(xs) < min_len:
+            continue
+        slope, intercept = np.polyfit(xs + x, ys + y, 1)
+        if abs(np.degrees(np.arctan(slope))) > MAX_TILT_DEG:
+            continue
+        out.append((float(np.arctan(slope)), float(slope), float(intercept + slope * centre),
+                    float(intercept)))
+    out.sort(key=lambda line: line[2])
+    return out
+
+
+def _cross(h_line: tuple[float, ...], v_line: tuple[float, ...]) -> tuple[float, float]:
+    """Crossing of y = a + b·x (horizontal) and x = c + d·y (vertical)."""
+    b, a = h_line[1], h_line[3]
+    d, c = v_line[1], v_line[3]
+    y = (a + b * c) / (1 - b * d)
+    return c + d * y, y

@@ -1,0 +1,108 @@
+"""One document, file to result: read → grids → canonical cells → rules → flags.
+
+`extract_document` never raises for a bad input: a file that cannot be processed
+comes back with status "failed" and an error a person can act on.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import logging
+import time
+from pathlib import Path
+
+from extractor.errors import ExtractionError, NoTablesFoundError
+from extractor.metadata import find_metadata
+from extractor.reconcile.cells import build_cells
+from extractor.reconcile.flags import judge_failed_checks
+from extractor.reconcile.layout import detect_layout
+from extractor.reconcile.mapping import read_tables
+from extractor.reconcile.rules import run_rules
+from extractor.sources.base import SourceDocument
+from extractor.sources.load import read_source
+from models.result import DocumentInfo, DocumentResult, ReportInfo
+
+log = logging.getLogger(__name__)
+
+
+def file_sha256(path: Path) -> str:
+    digest = hashlib.sha256()
+    with path.open("rb") as handle:
+        for block in iter(lambda: handle.read(1 << 20), b""):
+            digest.update(block)
+    return digest.hexdigest()
+
+
+def extract_document(path: str | Path) -> DocumentResult:
+    path = Path(path)
+    started = time.perf_counter()
+    info = DocumentInfo(path=str(path), sha256="")
+    try:
+        if not path.is_file():
+            raise ExtractionError(f"{path} does not exist or is not a file")
+        info.sha256 = file_sha256(path)
+        result = _extract(path, info)
+    except ExtractionError as exc:
+        result = DocumentResult(document=info, status="failed", error=str(exc))
+    except Exception as exc:  # a bug of ours must not end a batch: report it, keep going
+        log.exception("unexpected error on %s", path)
+        result = DocumentResult(
+            document=info, status="failed",
+            error=f"internal error while reading {path.name}: {type(exc).__name__}: {exc} "
+                  "(please report this file)",
+        )
+    result.timings["total"] = round(time.perf_counter() - started, 4)
+    return result
+
+
+def _extract(path: Path, info: DocumentInfo) -> DocumentResult:
+    timings: dict[str, float] = {}
+    clock = time.perf_counter()
+    source = read_source(path)
+    timings["read"] = round(time.perf_counter() - clock, 4)
+    info.pages, info.kind = source.page_count, source.kind  # type: ignore[assignment]
+
+    clock = time.perf_counter()
+    grids = [grid for page in source.pages for grid in page.grids]
+    reading = read_tables(grids)
+    notes = [note for page in source.pages for note in page.notes]
+    if not reading.values:
+        raise NoTablesFoundError(_no_tables_message(path, source, notes))
+    meta = find_metadata(_title_text(source))
+    layout = detect_layout(reading, meta.year)
+    cells, stray = build_cells(reading, layout)
+    checks = run_rules({c.key: c.value for c in cells})
+    judge_failed_checks(cells, checks)
+    timings["reconcile"] = round(time.perf_counter() - clock, 4)
+
+    missing_tables = {"disclosure", "applications", "appeals"} - reading.tables_seen
+    warnings = [*notes, *reading.warnings, *stray]
+    warnings += [f"table {t} not found" for t in sorted(missing_tables)]
+    flagged = any(c.flagged for c in cells) or any(not c.ok for c in checks)
+    return DocumentResult(
+        document=info,
+        report=ReportInfo(agency=meta.agency, year=meta.year, format=layout.format),
+        status="needs_review" if flagged else "ok",
+        cells=cells,
+        checks=checks,
+        warnings=warnings,
+        timings=timings,
+    )
+
+
+def _title_text(source: SourceDocument) -> str:
+    parts: list[str] = []
+    for page in source.pages[:2]:
+        parts.append(page.text)
+        parts.extend(grid.context for grid in page.grids[:1])
+    return "\n".join(parts)
+
+
+def _no_tables_message(path: Path, source: SourceDocument, notes: list[str]) -> str:
+    if notes and all(p.reading == "ocr" and not p.grids for p in source.pages):
+        return f"{path.name}: no statistical table could be read ({'; '.join(notes[:3])})"
+    return (
+        f"{path.name} has none of the annual report's statistical tables "
+        "(二、主动公开 / 三、收到和处理申请 / 四、行政复议和诉讼); "
+        "is it a 政府信息公开工作年度报告?"
+    )

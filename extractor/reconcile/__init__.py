@@ -1,0 +1,1 @@
+"""From grids to canonical cells: label matching, value normalisation, rules and flags."""

@@ -1,0 +1,79 @@
+"""Blame for failed rules, the flags they raise, and a suggested correction where one is sure.
+
+A failed rule over values read from a trustworthy text layer means the report itself is
+inconsistent (`source`): every cell of the rule is flagged for a person, nothing is
+repaired. Over OCR'd or doubtful values a misread is likelier (`extraction`): the cells
+least sure of themselves are flagged, and when changing exactly one cell would satisfy
+every failed rule, that value is offered in `suggested` (never written to `value`).
+"""
+
+from __future__ import annotations
+
+from extractor.reconcile.cells import FLAG_BELOW
+from extractor.reconcile.rules import run_rules
+from models.result import Cell, Check, Number
+
+TRUSTED_SOURCES = {"text", "html", "docx"}
+STANDS_OUT = 0.15  # a cell this much less confident than the rest of its rule is the suspect
+
+
+def judge_failed_checks(cells: list[Cell], checks: list[Check]) -> None:
+    by_key = {c.key: c for c in cells}
+    failed = [c for c in checks if not c.ok]
+    for check in failed:
+        involved = [by_key[k] for k in check.keys if k in by_key]
+        check.blame = _blame(involved)
+        for cell in _suspects(involved, check.blame):
+            cell.flag(f"rule:{check.rule}")
+    if failed:
+        _suggest(cells, failed)
+
+
+def _blame(involved: list[Cell]) -> str:
+    if any(c.value is None and c.flagged for c in involved):
+        return "extraction"  # a value that could not be read is counted as 0
+    if all(c.source in TRUSTED_SOURCES and c.confidence >= FLAG_BELOW for c in involved):
+        return "source"
+    if any(c.source == "ocr" or c.confidence < FLAG_BELOW for c in involved):
+        return "extraction"
+    return "unknown"
+
+
+def _suspects(involved: list[Cell], blame: str) -> list[Cell]:
+    if blame == "source" or len(involved) < 2:
+        return involved
+    ranked = sorted(involved, key=lambda c: c.confidence)
+    lowest, runner_up = ranked[0].confidence, ranked[1].confidence
+    if runner_up - lowest >= STANDS_OUT:
+        return [ranked[0]]
+    return involved
+
+
+def _suggest(cells: list[Cell], failed: list[Check]) -> None:
+    """Offer a value only if exactly one cell, changed alone, satisfies every rule."""
+    values: dict[str, Number | None] = {c.key: c.value for c in cells}
+    by_key = {c.key: c for c in cells}
+    common = set(failed[0].keys)
+    for check in failed[1:]:
+        common &= set(check.keys)
+    gap = failed[0].expected - failed[0].actual  # type: ignore[operator]
+    fixes: list[tuple[Cell, Number]] = []
+    for key in sorted(common):
+        cell = by_key.get(key)
+        if cell is None or cell.source == "review":
+            continue
+        current = cell.value or 0
+        for candidate in (current + gap, current - gap):
+            if candidate < 0 and not key.endswith(".change"):
+                continue
+            if isinstance(candidate, float):
+                candidate = round(candidate, 6)
+            trial = dict(values)
+            trial[key] = candidate
+            if all(c.ok for c in run_rules(trial)):
+                fixes.append((cell, candidate))
+                break
+    if len(fixes) == 1:
+        cell, value = fixes[0]
+        cell.suggested = value
+        cell.flag("suggestion")

@@ -1,0 +1,52 @@
+"""Which template and variant a report uses, judged from what was read."""
+
+from __future__ import annotations
+
+from extractor.reconcile.mapping import Reading
+from models.schema import (
+    APPLICATION_ROWS,
+    DISCLOSURE_ROWS,
+    OTHER_ITEM_KEYS,
+    SUBTOTAL_GROUPS,
+    Format,
+    Layout,
+)
+
+
+def detect_layout(reading: Reading, year: int | None) -> Layout:
+    return Layout(
+        format=detect_format(reading, year),
+        other_single_row=_has_row(reading, "other.subtotal")
+        and not any(_has_row(reading, k) for k in OTHER_ITEM_KEYS),
+        subtotal_groups=tuple(
+            g
+            for g in SUBTOTAL_GROUPS
+            if _has_row(reading, f"{g}.subtotal")
+            and any(_has_row(reading, r.key) for r in APPLICATION_ROWS if r.group == g)
+        ),
+        org_subtotal=any(k.endswith(".org_subtotal") for k in reading.values),
+    )
+
+
+def detect_format(reading: Reading, year: int | None) -> Format:
+    """The table 二 header labels decide; rows only one format has come next; then the year."""
+    votes = reading.format_votes.copy()
+    disclosure_rows = {k.split(".")[1] for k in reading.values if k.startswith("disclosure.")}
+    only_2019 = {r.key for r in DISCLOSURE_ROWS["2019"]} - {r.key for r in DISCLOSURE_ROWS["2021"]}
+    votes["2019"] += 2 * len(disclosure_rows & only_2019)
+    for key in reading.values:
+        column = key.rsplit(".", 1)[1]
+        if key.startswith("disclosure.") and column in {"issued", "repealed", "in_force"}:
+            votes["2021"] += 1
+        if key.startswith("disclosure.") and column in {"made", "published", "total_public"}:
+            votes["2019"] += 1
+    if votes["2019"] != votes["2021"]:
+        return "2019" if votes["2019"] > votes["2021"] else "2021"
+    if year is not None:
+        return "2019" if year <= 2020 else "2021"
+    return "2021"
+
+
+def _has_row(reading: Reading, row_key: str) -> bool:
+    prefix = f"applications.{row_key}."
+    return any(k.startswith(prefix) for k in reading.values)

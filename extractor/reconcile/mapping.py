@@ -1,0 +1,409 @@
+"""Walking the grids of a document and mapping their rows and columns to canonical keys.
+
+The grids of a document are read in order, row by row, like a person reads the report:
+a heading (`三、收到和处理…`) or a recognisable header switches to a table; header rows
+define which key each column holds (by label, merged group headers included); data rows
+are recognised by their label, with the group label of a merged cell to the left (or the
+last one seen, when a table continues on the next page) deciding between items that share
+a number. A continuation fragment without a header of its own inherits the columns.
+"""
+
+from __future__ import annotations
+
+import re
+from collections import Counter
+from dataclasses import dataclass, field
+
+from extractor.grid import BBox, Grid, GridCell
+from extractor.reconcile import vocabulary as vocab
+from extractor.reconcile.labels import Candidate, best_match, content, fold
+from extractor.reconcile.values import NULL_MARKS
+from models.schema import DISCLOSURE_SECTION_PREFIX
+
+LABEL_SURE = 0.85  # label similarity above which a row or column mapping is not in doubt
+_SECTION_HEADING = re.compile(r"^[一二三四五六七八九十]+、")
+_NUMERIC = re.compile(r"^[+\-－−]?[0-9０-９][0-9０-９,，.．]*\s*(万元|元|件|个|项|条)?$")
+
+
+@dataclass
+class ReadValue:
+    """One value cell as found, before normalisation."""
+
+    key: str
+    raw: str
+    page: int
+    bbox: BBox | None
+    confidence: float
+    source: str
+    reasons: list[str] = field(default_factory=list)
+
+
+@dataclass
+class ColumnSpan:
+    x0: float
+    x1: float
+    key: str
+    score: float
+    in_points: bool  # False: grid units (col indices), for backends without geometry
+
+
+@dataclass
+class Reading:
+    """Everything the walk found: values by full key, and what it learned of the layout."""
+
+    values: dict[str, ReadValue] = field(default_factory=dict)
+    format_votes: Counter = field(default_factory=Counter)
+    tables_seen: set[str] = field(default_factory=set)
+    warnings: list[str] = field(default_factory=list)
+
+
+def is_value_text(text: str) -> bool:
+    stripped = re.sub(r"\s+", "", text)
+    return bool(_NUMERIC.match(stripped)) or (stripped in NULL_MARKS and stripped != "")
+
+
+def _span(cell: GridCell) -> tuple[float, float, bool]:
+    if cell.bbox is not None:
+        return cell.bbox[0], cell.bbox[2], True
+    return float(cell.col), float(cell.col + cell.colspan), False
+
+
+def _overlap(a0: float, a1: float, b0: float, b1: float) -> float:
+    return max(0.0, min(a1, b1) - max(a0, b0))
+
+
+class TableWalker:
+    """The reading state: which table, which header, which group we are in."""
+
+    def __init__(self) -> None:
+        self.reading = Reading()
+        self.table: str | None = None
+        self.spans: list[ColumnSpan] = []
+        self.header_cells: list[GridCell] = []
+        self.in_header = False
+        self.group: str | None = None
+        self.appeals_done = False
+
+    # --- driving --------------------------------------------------------------------
+
+    def feed(self, grid: Grid) -> None:
+        for line in grid.context.splitlines():
+            self._maybe_heading(line)
+        for r in range(grid.n_rows):
+            self._row(grid, grid.row(r))
+        self._close_header()
+
+    def feed_text(self, text: str) -> None:
+        """Text between tables (headings) that belongs to no grid."""
+        for line in text.splitlines():
+            self._maybe_heading(line)
+
+    # --- headings and headers -------------------------------------------------------
+
+    def _switch(self, table: str | None) -> None:
+        if table != self.table:
+            self._close_header()
+            self.table = table
+            self.spans = []
+            self.group = None
+            if table:
+                self.reading.tables_seen.add(table)
+
+    def _maybe_heading(self, text: str) -> bool:
+        folded = fold(text)
+        if not folded or len(folded) > 40:
+            return False
+        match = best_match(folded, vocab.TABLE_HEADINGS, threshold=0.8)
+        if match:
+            self._switch(match.key)
+            return True
+        if self.table and _SECTION_HEADING.match(folded) and not self._is_row_label(folded):
+            self._switch(None)
+            return True
+        return False
+
+    def _is_row_label(self, text: str) -> bool:
+        if self.table == "applications":
+            return best_match(text, vocab.application_all_rows(), threshold=0.7) is not None
+        return False
+
+    def _header_table(self, cells: list[GridCell]) -> str | None:
+        """Which table's header this row is, judged by its labels; None if it is not one."""
+        texts = [c.text for c in cells if c.text.strip()]
+        if any(is_value_text(t) for t in texts):
+            return None
+        disc = appl = appeal = 0
+        for t in texts:
+            if best_match(t, (vocab.DISCLOSURE_HEADER,), threshold=0.8):
+                disc += 2
+            elif best_match(t, vocab.disclosure_columns("2021") + vocab.disclosure_columns("2019"),
+                            threshold=0.75, margin=0.0):
+                disc += 1
+            if best_match(t, vocab.APPLICATION_HEADER_GROUPS, threshold=0.8):
+                appl += 2
+            elif best_match(t, vocab.APPLICATION_COLUMN_LABELS, threshold=0.8):
+                appl += 1
+            if best_match(t, vocab.APPEAL_GROUP_LABELS + (vocab.LITIGATION,), threshold=0.8):
+                appeal += 2
+            elif best_match(t, vocab.APPEAL_COLUMN_LABELS, threshold=0.8):
+                appeal += 1
+        scores = {"disclosure": disc, "applications": appl, "appeals": appeal}
+        best = max(scores, key=scores.get)
+        if scores[best] >= 2 and list(scores.values()).count(scores[best]) == 1:
+            return best
+        return None
+
+    def _close_header(self) -> None:
+        if not self.in_header:
+            return
+        self.in_header = False
+        cells = self.header_cells
+        self.header_cells = []
+        spans = {
+            "disclosure": self._disclosure_spans,
+            "applications": self._application_spans,
+            "appeals": self._appeal_spans,
+        }[self.table](cells)
+        if spans:
+            self.spans = spans
+        else:
+            self.reading.warnings.append(f"{self.table}: a header row was not understood")
+
+    def _disclosure_spans(self, cells: list[GridCell]) -> list[ColumnSpan]:
+        spans = []
+        for cell in cells:
+            if best_match(cell.text, (vocab.DISCLOSURE_HEADER,), threshold=0.8):
+                continue
+            m21 = best_match(cell.text, vocab.disclosure_columns("2021"), threshold=0.6)
+            m19 = best_match(cell.text, vocab.disclosure_columns("2019"), threshold=0.6)
+            s21, s19 = (m21.score if m21 else 0.0), (m19.score if m19 else 0.0)
+            if s21 > s19 + 0.02:
+                self.reading.format_votes["2021"] += 1
+            elif s19 > s21 + 0.02:
+                self.reading.format_votes["2019"] += 1
+            best = m21 if s21 >= s19 else m19
+            if best is None:
+                continue
+            x0, x1, pts = _span(cell)
+            # Keep both readings of a label the formats share with different keys.
+            keys = {best.key}
+            if m21 and m19 and abs(s21 - s19) <= 0.02:
+                keys = {m21.key, m19.key}
+            for key in sorted(keys):
+                spans.append(ColumnSpan(x0, x1, key, best.score, pts))
+        return spans
+
+    def _application_spans(self, cells: list[GridCell]) -> list[ColumnSpan]:
+        spans = []
+        for cell in cells:
+            if best_match(cell.text, vocab.APPLICATION_HEADER_GROUPS, threshold=0.8):
+                continue
+            match = best_match(cell.text, vocab.APPLICATION_COLUMN_LABELS, threshold=0.6)
+            if match:
+                x0, x1, pts = _span(cell)
+                spans.append(ColumnSpan(x0, x1, match.key, match.score, pts))
+        return spans
+
+    def _appeal_spans(self, cells: list[GridCell]) -> list[ColumnSpan]:
+        groups, leaves = [], []
+        for cell in cells:
+            group = best_match(cell.text, vocab.APPEAL_GROUP_LABELS, threshold=0.7)
+            if group:
+                groups.append((cell, group))
+                continue
+            leaf = best_match(cell.text, vocab.APPEAL_COLUMN_LABELS, threshold=0.6)
+            if leaf:
+                leaves.append((cell, leaf))
+        spans = []
+        for cell, leaf in leaves:
+            x0, x1, pts = _span(cell)
+            centre = (x0 + x1) / 2
+            owners = [(g, m) for g, m in groups if _span(g)[0] <= centre <= _span(g)[1]]
+            if len(owners) != 1:
+                continue
+            group_cell, group = owners[0]
+            score = min(leaf.score, group.score)
+            spans.append(ColumnSpan(x0, x1, f"{group.key}.{leaf.key}", score, pts))
+        return spans
+
+    # --- rows -------------------------------------------------------------------------
+
+    def _row(self, grid: Grid, cells: list[GridCell]) -> None:
+        filled = [c for c in cells if c.text.strip()]
+        if not filled:
+            return
+        if len(filled) == 1 and not is_value_text(filled[0].text):
+            text = filled[0].text
+            if self._maybe_heading(text):
+                return
+            if fold(text).startswith(DISCLOSURE_SECTION_PREFIX):
+                self._close_header()
+                return
+        header_of = self._header_table(cells)
+        if header_of and not (self.table == "applications" and self._labels_a_row(cells)):
+            if header_of != self.table:
+                self._switch(header_of)
+            if not self.in_header:
+                self.in_header = True
+                self.header_cells = []
+            for cell in cells:
+                if cell not in self.header_cells:
+                    self.header_cells.append(cell)
+            return
+        self._close_header()
+        if self.table is None or not self.spans:
+            return
+        values, labels = self._split_row(cells)
+        if not values:
+            return
+        if self.table == "disclosure":
+            self._disclosure_row(labels, values)
+        elif self.table == "applications":
+            self._application_row(labels, values)
+        elif self.table == "appeals":
+            self._appeal_row(values)
+
+    def _labels_a_row(self, cells: list[GridCell]) -> bool:
+        """Whether the row's first label is a table 三 row label (a row of blanks)."""
+        first = next((c for c in cells if c.text.strip()), None)
+        return first is not None and (
+            best_match(first.text, vocab.application_all_rows(), threshold=0.8) is not None
+        )
+
+    def _split_row(
+        self, cells: list[GridCell]
+    ) -> tuple[list[tuple[ColumnSpan, GridCell]], list[GridCell]]:
+        """Value cells (with the column each falls under) and label cells of a data row."""
+        values: list[tuple[ColumnSpan, GridCell]] = []
+        labels: list[GridCell] = []
+        units_match = any(_span(c)[2] == self.spans[0].in_points for c in cells)
+        for cell in cells:
+            x0, x1, _ = _span(cell)
+            best, best_overlap = None, 0.0
+            if units_match:
+                for span in self.spans:
+                    ov = _overlap(x0, x1, span.x0, span.x1)
+                    if ov > best_overlap:
+                        best, best_overlap = span, ov
+            width = max(x1 - x0, 1e-6)
+            if best is not None and best_overlap / width >= 0.5 or best is not None and best_overlap / max(best.x1 - best.x0, 1e-6) >= 0.5:
+                values.append((best, cell))
+            else:
+                labels.append(cell)
+        if not values:
+            values, labels = self._split_by_order(cells)
+        return values, labels
+
+    def _split_by_order(
+        self, cells: list[GridCell]
+    ) -> tuple[list[tuple[ColumnSpan, GridCell]], list[GridCell]]:
+        """A fragment whose geometry does not line up with the header: the right-most
+        cells, in order, take the header's columns (only when the counts agree)."""
+        ordered = sorted({(s.x0, s.x1): s for s in self.spans}.values(), key=lambda s: s.x0)
+        if len(cells) <= len(ordered):
+            return [], cells
+        tail = cells[-len(ordered):]
+        if not all(is_value_text(c.text) or not c.text.strip() for c in tail):
+            return [], cells
+        pairs = list(zip(ordered, tail, strict=True))
+        return pairs, cells[: -len(ordered)]
+
+    def _store(self, key: str, cell: GridCell, label_score: float) -> None:
+        confidence = cell.confidence * (1.0 if label_score >= LABEL_SURE else label_score)
+        reasons = list(cell.reasons)
+        if label_score < LABEL_SURE:
+            reasons.append("uncertain_label")
+        found = ReadValue(
+            key=key, raw=cell.text.strip(), page=cell.page, bbox=cell.bbox,
+            confidence=confidence, source=cell.source, reasons=reasons,
+        )
+        if key in self.reading.values:
+            earlier = self.reading.values[key]
+            if fold(earlier.raw) != fold(found.raw):
+                earlier.reasons.append("duplicate_conflict")
+                self.reading.warnings.append(
+                    f"{key} printed twice with different values: "
+                    f"{earlier.raw!r} and {found.raw!r}"
+                )
+            return
+        self.reading.values[key] = found
+
+    def _disclosure_row(
+        self, labels: list[GridCell], values: list[tuple[ColumnSpan, GridCell]]
+    ) -> None:
+        label = next((c for c in labels if c.text.strip()), None)
+        if label is None:
+            return
+        match = best_match(label.text, vocab.disclosure_rows(), threshold=0.6)
+        if match is None:
+            self._unrecognised(label.text, values)
+            return
+        for span, cell in values:
+            self._store(f"disclosure.{match.key}.{span.key}", cell, min(match.score, span.score))
+
+    def _application_row(
+        self, labels: list[GridCell], values: list[tuple[ColumnSpan, GridCell]]
+    ) -> None:
+        item: GridCell | None = None
+        for cell in labels:
+            if not cell.text.strip():
+                continue
+            group = best_match(cell.text, vocab.APPLICATION_GROUP_LABELS, threshold=0.75)
+            if group and (cell.rowspan > 1 or group.key == "results"):
+                self.group = None if group.key == "results" else group.key
+                continue
+            item = cell
+        if item is None:
+            texts = " ".join(c.text for c in labels if c.text.strip())
+            self._unrecognised(texts or "(no label)", values)
+            return
+        key, score = self._application_key(item.text)
+        if key is None:
+            self._unrecognised(item.text, values)
+            return
+        for span, cell in values:
+            self._store(f"applications.{key}.{span.key}", cell, min(score, span.score))
+
+    def _application_key(self, text: str) -> tuple[str | None, float]:
+        group = best_match(text, vocab.APPLICATION_GROUP_LABELS, threshold=0.75)
+        if group and group.key != "results":
+            self.group = group.key  # a group label with values on its own row: a subtotal
+            return f"{group.key}.subtotal", group.score
+        candidates: list[Candidate] = list(vocab.application_items(None))
+        if self.group:
+            candidates += vocab.application_items(self.group)
+        match = best_match(text, candidates, threshold=0.6)
+        if match is None and self.group is None:
+            match = best_match(text, vocab.application_all_rows(), threshold=0.7)
+        if match is None:
+            return None, 0.0
+        if "." not in match.key:
+            self.group = None
+        elif not match.key.endswith(".subtotal"):
+            self.group = match.key.split(".")[0]
+        return match.key, match.score
+
+    def _appeal_row(self, values: list[tuple[ColumnSpan, GridCell]]) -> None:
+        if self.appeals_done:
+            return
+        if not any(is_value_text(c.text) for _, c in values):
+            return
+        for span, cell in values:
+            self._store(f"appeals.{span.key}", cell, span.score)
+        self.appeals_done = True
+
+    def _unrecognised(self, label: str, values: list[tuple[ColumnSpan, GridCell]]) -> None:
+        if any(is_value_text(c.text) and c.text.strip() for _, c in values):
+            page = values[0][1].page
+            self.reading.warnings.append(
+                f"{self.table}: a row with values was not recognised "
+                f"(label {content(label)[:30]!r}, page {page})"
+            )
+
+
+def read_tables(grids: list[Grid]) -> Reading:
+    """Walk every grid of a document in reading order."""
+    walker = TableWalker()
+    for grid in grids:
+        walker.feed(grid)
+    return walker.reading

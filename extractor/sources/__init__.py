@@ -1,0 +1,1 @@
+"""Backends: turn one kind of input file into pages of table grids."""

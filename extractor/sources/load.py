@@ -1,0 +1,50 @@
+"""Which backend reads a file: decided by its content, not its name."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+from extractor.errors import EmptyDocumentError, UnsupportedFileError
+from extractor.sources.base import SourceDocument
+
+IMAGE_MAGIC = (b"\x89PNG", b"\xff\xd8\xff", b"II*\x00", b"MM\x00*")
+
+
+def sniff(path: Path) -> str:
+    """'pdf', 'image', 'html' or 'docx' from the first bytes of the file."""
+    with path.open("rb") as handle:
+        head = handle.read(4096)
+    if not head:
+        raise EmptyDocumentError(f"{path.name} is empty (0 bytes); the download may have failed")
+    if b"%PDF-" in head[:1024]:
+        return "pdf"
+    if head.startswith(IMAGE_MAGIC):
+        return "image"
+    if head.startswith(b"PK\x03\x04"):
+        return "docx"
+    lowered = head.lstrip(b"\xef\xbb\xbf \t\r\n").lower()
+    if lowered.startswith((b"<!doctype html", b"<html", b"<?xml")) or b"<table" in lowered:
+        return "html"
+    raise UnsupportedFileError(
+        f"{path.name} is not a PDF, image, web page or Word file this tool can read"
+    )
+
+
+def read_source(path: Path) -> SourceDocument:
+    kind = sniff(path)
+    if kind == "pdf":
+        from extractor.sources.pdf import read_pdf
+
+        return read_pdf(path)
+    if kind == "html":
+        from extractor.sources.html import read_html
+
+        return read_html(path)
+    if kind == "image":
+        from extractor.sources.scan import read_image_file
+
+        return read_image_file(path)
+    raise UnsupportedFileError(
+        f"{path.name} is a Word/zip file; Word reports are not supported yet — "
+        "export it to PDF and run again"
+    )

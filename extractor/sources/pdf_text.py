@@ -1,0 +1,121 @@
+"""Born-digital PDFs: table grids from the text layer and the ruled lines.
+
+pdfplumber finds the cells of ruled tables (its lattice is fast and handles merged
+cells); we place each character in its cell ourselves, so wrapped labels come back as
+one text and every value keeps its exact bounding box. Tables printed without rules go
+to `text_alignment`.
+"""
+
+from __future__ import annotations
+
+from bisect import bisect_right
+from collections.abc import Iterable
+
+from pdfplumber.page import Page
+
+from extractor.grid import BBox, Grid
+from extractor.sources.text_alignment import unruled_grids
+
+TABLE_SETTINGS = {
+    "vertical_strategy": "lines",
+    "horizontal_strategy": "lines",
+    "snap_tolerance": 3,
+    "join_tolerance": 3,
+    "intersection_tolerance": 3,
+}
+
+
+def page_grids(page: Page, page_number: int) -> tuple[list[Grid], str]:
+    """All ruled (or, failing that, aligned) table grids of a page, and its other text."""
+    chars = [c for c in page.chars if c["text"].strip()]
+    grids: list[Grid] = []
+    if page.edges:
+        for table in page.find_tables(TABLE_SETTINGS):
+            grid = _grid_from_cells(page_number, table.cells, chars)
+            if grid is not None:
+                grids.append(grid)
+    outside = [c for c in chars if not _inside_any(c, grids)]
+    if not any(_has_digits(g) for g in grids):
+        aligned = unruled_grids(page_number, outside)
+        if aligned:
+            grids.extend(aligned)
+            outside = [c for c in outside if not _inside_any(c, aligned)]
+    grids.sort(key=lambda g: g.bbox[1] if g.bbox else 0.0)
+    _attach_context(grids, outside)
+    return grids, "\n".join(text for _, text in text_lines(outside))
+
+
+def _grid_from_cells(page_number: int, boxes: list[BBox], chars: list[dict]) -> Grid | None:
+    if len(boxes) < 2:
+        return None
+    grid = Grid.from_boxes(page_number, ((b, "", 1.0) for b in boxes), source="text")
+    if grid.n_rows == 0 or grid.n_cols == 0:
+        return None
+    xs, ys = grid.x_edges, grid.y_edges
+    buckets: dict[int, list[dict]] = {}
+    for ch in chars:
+        cx = (ch["x0"] + ch["x1"]) / 2
+        cy = (ch["top"] + ch["bottom"]) / 2
+        if not (xs[0] <= cx <= xs[-1] and ys[0] <= cy <= ys[-1]):
+            continue
+        col = min(bisect_right(xs, cx) - 1, grid.n_cols - 1)
+        row = min(bisect_right(ys, cy) - 1, grid.n_rows - 1)
+        cell = grid.at(row, col)
+        if cell is not None:
+            buckets.setdefault(id(cell), []).append(ch)
+    for cell in grid.cells:
+        cell.text = "\n".join(text for _, text in text_lines(buckets.get(id(cell), [])))
+    return grid
+
+
+def text_lines(chars: Iterable[dict]) -> list[tuple[float, str]]:
+    """Characters grouped into printed lines (top, text), each read left to right.
+
+    Upright characters only; a gap wider than one character becomes a space so that
+    separate numbers on one line stay apart.
+    """
+    lines: list[list[dict]] = []
+    for ch in sorted(chars, key=lambda c: (c["top"], c["x0"])):
+        if lines:
+            line = lines[-1]
+            height = ch["bottom"] - ch["top"]
+            ref = line[0]
+            if abs(((ch["top"] + ch["bottom"]) / 2) - ((ref["top"] + ref["bottom"]) / 2)) < (
+                max(height, ref["bottom"] - ref["top"]) * 0.5
+            ):
+                line.append(ch)
+                continue
+        lines.append([ch])
+    out = []
+    for line in lines:
+        line.sort(key=lambda c: c["x0"])
+        parts = [line[0]["text"]]
+        for prev, ch in zip(line, line[1:], strict=False):
+            gap = ch["x0"] - prev["x1"]
+            if gap > max(ch["size"], prev["size"]) * 0.9:
+                parts.append(" ")
+            parts.append(ch["text"])
+        out.append((line[0]["top"], "".join(parts)))
+    return out
+
+
+def _inside_any(ch: dict, grids: list[Grid]) -> bool:
+    cx = (ch["x0"] + ch["x1"]) / 2
+    cy = (ch["top"] + ch["bottom"]) / 2
+    return any(
+        g.bbox and g.bbox[0] <= cx <= g.bbox[2] and g.bbox[1] <= cy <= g.bbox[3] for g in grids
+    )
+
+
+def _has_digits(grid: Grid) -> bool:
+    return any(any(ch.isdigit() for ch in c.text) for c in grid.cells)
+
+
+def _attach_context(grids: list[Grid], outside: list[dict]) -> None:
+    """Give each grid the text printed between it and the grid above (its heading)."""
+    lines = text_lines(outside)
+    previous_bottom = 0.0
+    for grid in grids:
+        top = grid.bbox[1] if grid.bbox else 0.0
+        grid.context = "\n".join(t for y, t in lines if previous_bottom <= y < top)
+        previous_bottom = grid.bbox[3] if grid.bbox else top

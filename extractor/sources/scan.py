@@ -1,0 +1,64 @@
+"""The seam between the text path and the OCR path.
+
+Which PDF pages need OCR is decided by `text_layer_trust`; OCR itself lives in
+`extractor.ocr`. Until it is present, untrusted pages are reported, not guessed.
+"""
+
+from __future__ import annotations
+
+from pathlib import Path
+from typing import Literal
+
+from pdfplumber.page import Page
+
+from extractor.sources.base import PageContent, SourceDocument
+
+Trust = Literal["good", "garbled", "none"]
+
+
+def text_layer_trust(page: Page) -> Trust:
+    try:
+        from extractor.sources.trust import classify_text_layer
+    except ImportError:
+        return "good" if any(c["text"].strip() for c in page.chars) else "none"
+    return classify_text_layer(page)
+
+
+def ocr_pdf_pages(path: Path, page_numbers: list[int]) -> list[PageContent]:
+    try:
+        from extractor.ocr import read_page_image
+        from extractor.sources.images import render_pdf_page
+    except ImportError:
+        return [
+            PageContent(number=n, reading="ocr",
+                        notes=[f"page {n} needs OCR, which is not available in this build"])
+            for n in page_numbers
+        ]
+    out = []
+    for number in page_numbers:
+        dpi = 300.0
+        image = render_pdf_page(path, number - 1, dpi)
+        page = read_page_image(image, number, dpi)
+        out.append(PageContent(number=number, grids=page.grids, text=page.text, reading="ocr",
+                               notes=[] if page.grids else [f"page {number}: no table found"]))
+    return out
+
+
+def read_image_file(path: Path) -> SourceDocument:
+    """A photographed or scanned report: every page (TIFF frame) goes to OCR."""
+    from extractor.errors import UnsupportedFileError
+
+    try:
+        from extractor.ocr import read_page_image
+        from extractor.sources.images import load_image_pages
+    except ImportError as exc:
+        raise UnsupportedFileError(
+            f"{path.name} is an image; OCR is not available in this build"
+        ) from exc
+    images, dpi = load_image_pages(path)
+    pages = []
+    for index, image in enumerate(images):
+        page = read_page_image(image, index + 1, dpi)
+        pages.append(PageContent(number=index + 1, grids=page.grids, text=page.text,
+                                 reading="ocr"))
+    return SourceDocument(kind="image", pages=pages, page_count=len(pages))
