@@ -36,10 +36,11 @@ SCAN_PRESETS: dict[str, Degradation] = {
 }
 
 
-def degrade(image: np.ndarray, spec: Degradation, dpi: float) -> np.ndarray:
-    """A scanned-looking copy of a BGR page image."""
+def degrade(image: np.ndarray, spec: Degradation, dpi: float) -> tuple[np.ndarray, np.ndarray]:
+    """A scanned-looking copy of a BGR page image, and the 3x3 warp applied (clean -> copy)."""
     rng = np.random.default_rng(spec.seed)
     out = image.copy()
+    warp = np.eye(3)
     if spec.seal:
         out = _add_seal(out, dpi, rng)
     h, w = out.shape[:2]
@@ -49,7 +50,8 @@ def degrade(image: np.ndarray, spec: Degradation, dpi: float) -> np.ndarray:
         dst = np.float32([[k, 0], [w - k, 0], [w, h], [0, h]])
         persp = cv2.getPerspectiveTransform(src, dst)
         rot = np.vstack([cv2.getRotationMatrix2D((w / 2, h / 2), spec.skew_deg, 1.0), [0, 0, 1]])
-        out = cv2.warpPerspective(out, rot @ persp, (w, h), flags=cv2.INTER_LINEAR,
+        warp = rot @ persp
+        out = cv2.warpPerspective(out, warp, (w, h), flags=cv2.INTER_LINEAR,
                                   borderValue=(255, 255, 255))
     if spec.light_gradient:
         yy, xx = np.mgrid[0:h, 0:w].astype(np.float32)
@@ -63,7 +65,7 @@ def degrade(image: np.ndarray, spec: Degradation, dpi: float) -> np.ndarray:
     if spec.jpeg_quality:
         ok, buf = cv2.imencode(".jpg", out, [cv2.IMWRITE_JPEG_QUALITY, spec.jpeg_quality])
         out = cv2.imdecode(buf, cv2.IMREAD_COLOR)
-    return out
+    return out, warp
 
 
 def _add_seal(image: np.ndarray, dpi: float, rng: np.random.Generator) -> np.ndarray:

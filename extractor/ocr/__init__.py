@@ -1,0 +1,20 @@
+"""The OCR path: scanned pages, photos and PDFs whose text layer is garbled.
+
+Entry point: `read_page_image(image, page_number, dpi, engine=None) -> OcrPage`, whose
+`grids` are the same `Grid` type the text path produces (source="ocr", bboxes in PDF
+points, per-cell confidence and reasons). Cells with confidence below
+`OCR_FLAG_THRESHOLD` must be flagged.
+"""
+
+from extractor.ocr.engines import OcrEngine, Reading, available_engines, get_engine
+from extractor.ocr.page import OCR_FLAG_THRESHOLD, OcrPage, read_page_image
+
+__all__ = [
+    "OCR_FLAG_THRESHOLD",
+    "OcrEngine",
+    "OcrPage",
+    "Reading",
+    "available_engines",
+    "get_engine",
+    "read_page_image",
+]

@@ -1,0 +1,245 @@
+"""One page image in, table grids out: the OCR path's orchestration.
+
+prepare (stamps, light, geometry) -> ruled tables -> per-cell ink -> OCR in batches
+(value-looking cells with the digit reader, the rest with the label reader) -> each cell's
+confidence from the engine and the image evidence -> `Grid`s in PDF points.
+"""
+
+from __future__ import annotations
+
+import os
+import time
+from dataclasses import dataclass, field
+
+import cv2
+import numpy as np
+
+from extractor.grid import Grid, GridCell
+from extractor.ocr.cells import (
+    CJK_RE,
+    VALUE_RE,
+    CellInk,
+    cell_ink,
+    judge_value,
+    looks_like_value,
+    normalise_value,
+)
+from extractor.ocr.engines import OcrEngine, available_engines, get_engine
+from extractor.ocr.lines import TableBox, find_tables
+from extractor.ocr.preprocess import Prepared, prepare
+
+# A cell whose confidence is below this must be flagged by the reconciler. Chosen on the
+# bench (bench/ocr_bench.py): every wrong value read there scored below it.
+OCR_FLAG_THRESHOLD = 0.80
+DEFAULT_ENGINE = os.environ.get("EXTRACTOR_OCR_ENGINE", "tesseract")
+TITLE_LINES = 4  # text lines read from the top of a page for agency/year detection
+CONTEXT_IN = 0.9  # how far above a table (inches) its heading is looked for
+
+
+@dataclass
+class OcrPage:
+    grids: list[Grid]
+    text: str  # OCR'd text lines from the top of the page (title, agency, year)
+    timings: dict[str, float] = field(default_factory=dict)
+    engine: str = ""
+    warnings: list[str] = field(default_factory=list)
+
+
+def read_page_image(
+    image: np.ndarray,
+    page_number: int,
+    dpi: float,
+    engine: str | None = None,
+    read_text: bool = True,
+    verify: bool = True,
+) -> OcrPage:
+    """OCR one page image (BGR or grayscale numpy array) into grids with per-cell confidence.
+
+    `page_number` is 1-based; `dpi` converts pixels to PDF points (72/dpi per pixel).
+    `engine` names the primary reader ("tesseract" or "rapidocr"; default: tesseract);
+    with `verify`, value cells are read again by the other engine when it is installed,
+    and a disagreement lowers the cell's confidence. `read_text=False` skips the page-top
+    title lines (pages after the first rarely carry them).
+    """
+    timings: dict[str, float] = {}
+    start = time.perf_counter()
+    primary = get_engine(engine or DEFAULT_ENGINE)
+    secondary = _second_engine(primary.name) if verify else None
+    prepared = prepare(image, dpi)
+    timings["preprocess"] = time.perf_counter() - start
+
+    mark = time.perf_counter()
+    tables = find_tables(prepared.binary, dpi)
+    timings["structure"] = time.perf_counter() - mark
+
+    mark = time.perf_counter()
+    grids = [
+        _read_table(prepared, table, page_number, dpi, primary, secondary, tables[:i])
+        for i, table in enumerate(tables)
+    ]
+    timings["cells"] = time.perf_counter() - mark
+
+    mark = time.perf_counter()
+    text = ""
+    if read_text:
+        top_limit = tables[0].box[1] if tables else prepared.binary.shape[0] // 3
+        lines = _text_lines(prepared, 0, top_limit, dpi)[:TITLE_LINES]
+        text = "\n".join(r.text for r in primary.read(lines, "label"))
+    timings["text"] = time.perf_counter() - mark
+    timings["total"] = time.perf_counter() - start
+    return OcrPage(grids=grids, text=text, timings=timings, engine=primary.name)
+
+
+def _second_engine(primary: str) -> OcrEngine | None:
+    others = [name for name in available_engines() if name != primary]
+    return get_engine(others[0]) if others else None
+
+
+def _read_table(
+    prepared: Prepared, table: TableBox, page_number: int, dpi: float,
+    primary: OcrEngine, secondary: OcrEngine | None, above: list[TableBox],
+) -> Grid:
+    inks = [cell_ink(prepared.gray, prepared.binary, c.box, table.line_px, dpi)
+            for c in table.cells]
+    texts: list[str] = [""] * len(inks)
+    confs: list[float] = [0.99] * len(inks)
+    reasons: list[list[str]] = [[] for _ in inks]
+
+    value_idx = [i for i, ink in enumerate(inks) if not ink.blank and _value_shaped(ink)]
+    label_idx = [i for i, ink in enumerate(inks) if not ink.blank and i not in set(value_idx)]
+    value_reads = dict(zip(value_idx, _read_values(primary, inks, value_idx), strict=True))
+    # A value-shaped cell that did not read as a value is read again as a label, and a
+    # label cell that reads as a number is read again as a value.
+    retry = [i for i in value_idx if not VALUE_RE.match(value_reads[i][0])]
+    label_reads = dict(zip(label_idx + retry,
+                           _read_labels(primary, inks, label_idx + retry), strict=True))
+    for i in label_idx + retry:
+        text, conf = label_reads[i]
+        if CJK_RE.search(text) or not looks_like_value(text):
+            texts[i], confs[i] = text, conf
+            value_reads.pop(i, None)
+            if not text:
+                reasons[i].append("ink_in_blank")
+                confs[i] = 0.1
+        elif i not in value_reads:
+            value_reads[i] = _read_values(primary, inks, [i])[0]
+
+    value_cells = sorted(value_reads)
+    checks: dict[int, str] = {}
+    to_check = [i for i in value_cells if not inks[i].dash]
+    if secondary is not None and to_check:
+        second = _read_values(secondary, inks, to_check)
+        checks = {i: text for i, (text, _) in zip(to_check, second, strict=True)}
+    for i in value_cells:
+        text, conf = value_reads[i]
+        verdict = judge_value(text, conf, inks[i], dpi, checks.get(i))
+        texts[i], confs[i], reasons[i] = verdict.text, verdict.confidence, verdict.reasons
+    for i, ink in enumerate(inks):
+        if ink.blank:
+            texts[i], confs[i] = "", 0.99
+        if confs[i] < OCR_FLAG_THRESHOLD and "low_confidence" not in reasons[i]:
+            reasons[i].append("low_confidence")
+
+    scale = 72.0 / dpi
+    cells = [
+        GridCell(
+            row=c.row, col=c.col, rowspan=c.rowspan, colspan=c.colspan, text=texts[i],
+            bbox=_to_points(c.box, prepared.to_original, scale), confidence=round(confs[i], 3),
+            source="ocr", reasons=reasons[i],
+        )
+        for i, c in enumerate(table.cells)
+    ]
+    return Grid(
+        page=page_number, cells=cells, n_rows=len(table.ys) - 1, n_cols=len(table.xs) - 1,
+        source="ocr", bbox=_to_points(table.box, prepared.to_original, scale),
+        context=_context(prepared, table, above, dpi, primary),
+    )
+
+
+def _value_shaped(ink: CellInk) -> bool:
+    """One line of narrow glyphs (digits are about half as wide as tall; hanzi are square)."""
+    if ink.dash:
+        return True
+    if ink.lines != 1 or not ink.glyphs or len(ink.glyphs) > 16:
+        return False
+    h = max(ink.height, 1)
+    widths = [b - a for a, b in ink.glyphs]
+    return max(widths) <= 1.6 * h and sum(widths) / len(widths) <= 0.8 * h
+
+
+def _read_values(engine: OcrEngine, inks: list[CellInk],
+                 idx: list[int]) -> list[tuple[str, float]]:
+    out: list[tuple[str, float]] = [("", 0.0)] * len(idx)
+    crops = [(n, inks[i].crop) for n, i in enumerate(idx) if not inks[i].dash]
+    for n, i in enumerate(idx):
+        if inks[i].dash:
+            out[n] = ("-", 0.95)
+    reads = engine.read([c for _, c in crops], "value")
+    for (n, _), r in zip(crops, reads, strict=True):
+        out[n] = (normalise_value(r.text), r.confidence)
+    return out
+
+
+def _read_labels(engine: OcrEngine, inks: list[CellInk],
+                 idx: list[int]) -> list[tuple[str, float]]:
+    crops, owner = [], []
+    for n, i in enumerate(idx):
+        for crop in inks[i].line_crops or [inks[i].crop]:
+            crops.append(crop)
+            owner.append(n)
+    reads = engine.read(crops, "label")
+    texts: list[list[str]] = [[] for _ in idx]
+    confs: list[list[float]] = [[] for _ in idx]
+    for n, r in zip(owner, reads, strict=True):
+        texts[n].append(r.text.replace(" ", ""))
+        confs[n].append(r.confidence)
+    return [("".join(t), min(c) if c else 0.0) for t, c in zip(texts, confs, strict=True)]
+
+
+def _context(prepared: Prepared, table: TableBox, above: list[TableBox], dpi: float,
+             engine: OcrEngine) -> str:
+    """The text line(s) printed just above the table: usually its heading."""
+    top = table.box[1]
+    floor = max([t.box[3] for t in above] + [top - int(dpi * CONTEXT_IN), 0])
+    lines = _text_lines(prepared, floor, top - max(table.line_px, 2) * 2, dpi)[-2:]
+    return "\n".join(r.text.replace(" ", "") for r in engine.read(lines, "label")).strip()
+
+
+def _text_lines(prepared: Prepared, y0: int, y1: int, dpi: float) -> list[np.ndarray]:
+    """Crops of the text lines between two heights, top to bottom (noise rows dropped)."""
+    if y1 - y0 < dpi * 0.05:
+        return []
+    band = prepared.binary[y0:y1]
+    band = cv2.morphologyEx(band, cv2.MORPH_OPEN, np.ones((2, 2), np.uint8))
+    rows = np.nonzero((band > 0).sum(axis=1) >= 2)[0]
+    if len(rows) == 0:
+        return []
+    spans: list[list[int]] = [[int(rows[0]), int(rows[0])]]
+    gap = max(int(dpi * 0.03), 2)
+    for r in rows[1:]:
+        if r - spans[-1][1] <= gap:
+            spans[-1][1] = int(r)
+        else:
+            spans.append([int(r), int(r)])
+    crops = []
+    margin = max(int(dpi * 0.02), 2)
+    for a, b in spans:
+        if b - a < dpi * 0.06 or b - a > dpi * 0.6:
+            continue
+        cols = np.nonzero(band[a:b + 1].any(axis=0))[0]
+        x0, x1 = int(cols[0]), int(cols[-1])
+        crops.append(prepared.gray[max(y0 + a - margin, 0):y0 + b + margin,
+                                   max(x0 - margin, 0):x1 + margin])
+    return crops
+
+
+def _to_points(box: tuple[int, int, int, int], to_original: np.ndarray,
+               scale: float) -> tuple[float, float, float, float]:
+    """A prepared-image box as PDF points on the original page (through the rectification)."""
+    x0, y0, x1, y1 = box
+    corners = np.float32([[[x0, y0]], [[x1, y0]], [[x1, y1]], [[x0, y1]]])
+    mapped = cv2.perspectiveTransform(corners, to_original)[:, 0, :]
+    return (
+        round(float(mapped[:, 0].min()) * scale, 2), round(float(mapped[:, 1].min()) * scale, 2),
+        round(float(mapped[:, 0].max()) * scale, 2), round(float(mapped[:, 1].max()) * scale, 2),
+    )
