@@ -1,0 +1,137 @@
+"""The `batch`, `export` and `report` commands; extractor/cli.py adds them with `register(main)`.
+
+Also runnable on its own (``python -m extractor.cli_batch batch …``), which the tests and
+benchmarks use so that they do not depend on the rest of the command line.
+"""
+
+from __future__ import annotations
+
+import sys
+
+import click
+from rich.console import Console
+
+DEFAULT_DB = "results.sqlite"
+
+
+@click.command("batch")
+@click.argument("paths", nargs=-1, required=True)
+@click.option("--db", default=DEFAULT_DB, show_default=True, help="Database file or URL.")
+@click.option("--jobs", "-j", type=click.IntRange(min=1), help="Worker processes [all cores].")
+@click.option("--force", is_flag=True, help="Extract again documents already in the database.")
+@click.option("--retry-failed", is_flag=True, help="Extract again documents stored as failed.")
+@click.option(
+    "--timeout", type=float, default=600.0, show_default=True, help="Seconds per document."
+)
+@click.option("--no-progress", is_flag=True, help="No progress bar (failures still printed).")
+@click.option("--extractor", "extractor_spec", hidden=True, default=None)
+def batch_command(
+    paths: tuple[str, ...],
+    db: str,
+    jobs: int | None,
+    force: bool,
+    retry_failed: bool,
+    timeout: float,
+    no_progress: bool,
+    extractor_spec: str | None,
+) -> None:
+    """Extract every report under PATH... (folders, globs, files) into a database.
+
+    Re-running skips documents already stored (by content); after Ctrl-C or a crash a
+    re-run finishes the rest.
+    """
+    from extractor.batch import DEFAULT_EXTRACTOR, run_batch
+
+    console = Console(stderr=True)
+    summary = run_batch(
+        paths,
+        db,
+        jobs=jobs,
+        force=force,
+        progress=not no_progress,
+        retry_failed=retry_failed,
+        extractor=extractor_spec or DEFAULT_EXTRACTOR,
+        timeout=timeout or None,
+        console=console,
+    )
+    out = Console()
+    if summary.interrupted:
+        out.print(
+            "[yellow]interrupted[/yellow]: the database holds every finished document; "
+            "run the same command again to finish the rest"
+        )
+    out.print(
+        f"{summary.processed} extracted: [green]{summary.ok} ok[/green], "
+        f"[yellow]{summary.needs_review} needs review[/yellow], "
+        f"[red]{summary.failed} failed[/red]; {summary.flagged_cells} flagged cells"
+    )
+    skipped = []
+    if summary.already_stored:
+        skipped.append(f"{summary.already_stored} already in the database")
+    if summary.duplicate_names:
+        skipped.append(f"{summary.duplicate_names} duplicate names of the same content")
+    if summary.unsupported:
+        skipped.append(f"{summary.unsupported} unsupported files")
+    if skipped:
+        out.print("skipped: " + ", ".join(skipped))
+    if summary.failed_checks:
+        rules = ", ".join(f"{rule} ×{n}" for rule, n in summary.failed_checks.most_common())
+        out.print(f"failed checks by rule: {rules}")
+    if summary.processed:
+        out.print(
+            f"{summary.seconds:.1f} s · {summary.docs_per_minute:.0f} documents/min · "
+            f"{summary.pages_per_minute:.0f} pages/min"
+        )
+    if summary.interrupted:
+        sys.exit(130)
+
+
+@click.command("export")
+@click.option("--db", default=DEFAULT_DB, show_default=True, help="Database file or URL.")
+@click.option(
+    "--format", "fmt", type=click.Choice(["csv", "xlsx", "parquet", "jsonl"]), required=True
+)
+@click.option("--out", "out_path", required=True, help="Output file (csv/parquet: the stem).")
+@click.option(
+    "--status", type=click.Choice(["ok", "needs_review", "failed"]), help="Only this status."
+)
+@click.option("--year", type=int, help="Only reports on this year.")
+@click.option("--agency", help="Only agencies whose name contains this.")
+def export_command(
+    db: str, fmt: str, out_path: str, status: str | None, year: int | None, agency: str | None
+) -> None:
+    """Export the database as long and wide tables (or result JSON, one per line)."""
+    from extractor.export import export
+
+    for path in export(db, out_path, fmt, status=status, year=year, agency=agency):
+        click.echo(str(path))
+
+
+@click.command("report")
+@click.option("--db", default=DEFAULT_DB, show_default=True, help="Database file or URL.")
+@click.option("--html", "html_path", help="Also write a self-contained HTML report here.")
+def report_command(db: str, html_path: str | None) -> None:
+    """Summarise the database per agency and year: status, failed rules, flagged cells."""
+    from extractor.report import build_report, print_report, write_html
+
+    data = build_report(db)
+    print_report(data)
+    if html_path:
+        click.echo(str(write_html(data, html_path)))
+
+
+def register(cli_group: click.Group) -> None:
+    """Add batch, export and report to the main command group."""
+    for command in (batch_command, export_command, report_command):
+        cli_group.add_command(command)
+
+
+@click.group()
+def main() -> None:
+    """Batch extraction, exports and reports (also available under `extractor`)."""
+
+
+register(main)
+
+if __name__ == "__main__":
+    main()
