@@ -348,7 +348,7 @@ class TableWalker:
         for cell in labels:
             if not cell.text.strip():
                 continue
-            group = best_match(cell.text, vocab.APPLICATION_GROUP_LABELS, threshold=0.75)
+            group = best_match(cell.text, vocab.APPLICATION_GROUP_LABELS, threshold=0.8)
             if group and (cell.rowspan > 1 or group.key == "results"):
                 self.group = None if group.key == "results" else group.key
                 continue
@@ -365,7 +365,7 @@ class TableWalker:
             self._store(f"applications.{key}.{span.key}", cell, min(score, span.score))
 
     def _application_key(self, text: str) -> tuple[str | None, float]:
-        group = best_match(text, vocab.APPLICATION_GROUP_LABELS, threshold=0.75)
+        group = best_match(text, vocab.APPLICATION_GROUP_LABELS, threshold=0.8)
         if group and group.key != "results":
             self.group = group.key  # a group label with values on its own row: a subtotal
             return f"{group.key}.subtotal", group.score

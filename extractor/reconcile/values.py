@@ -24,7 +24,9 @@ class ParsedValue:
 
 def parse_value(raw: str, kind: ValueKind) -> ParsedValue:
     """Parse one cell. Blank and dash cells are null; anything odd is not ok."""
-    text = unicodedata.normalize("NFKC", raw)
+    text = unicodedata.normalize("NFKC", raw).strip()
+    if re.search(r"\d\s+\d", text):
+        return ParsedValue(None, False, None, "two_values")  # two numbers in one cell?
     text = re.sub(r"\s+", "", text).replace("，", ",")
     text = text.replace("−", "-").replace("－", "-")
     if text in NULL_MARKS or raw.strip() in NULL_MARKS:

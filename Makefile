@@ -1,0 +1,51 @@
+# Everything a fresh Debian machine needs, installed by `make setup` (run by every target).
+PYTHON ?= python3
+SAMPLES ?= samples/generated
+OUT ?= out
+
+APT_PACKAGES = tesseract-ocr tesseract-ocr-chi-sim poppler-utils qpdf \
+	fonts-wqy-zenhei fonts-wqy-microhei fonts-arphic-uming fonts-arphic-ukai fonts-droid-fallback
+
+.PHONY: setup system-deps python-deps run test test-all bench lint samples clean
+
+setup: system-deps python-deps
+
+system-deps:
+	@missing=""; for p in $(APT_PACKAGES); do \
+		dpkg -s $$p >/dev/null 2>&1 || missing="$$missing $$p"; done; \
+	if [ -n "$$missing" ]; then \
+		echo "installing system packages:$$missing"; \
+		SUDO=$$( [ "$$(id -u)" = 0 ] || echo sudo ); \
+		$$SUDO apt-get update -qq && \
+		DEBIAN_FRONTEND=noninteractive $$SUDO apt-get install -y -qq $$missing >/dev/null; \
+	fi
+
+python-deps:
+	@$(PYTHON) -m pip install -q --disable-pip-version-check -e '.[dev]' 2>&1 \
+		| grep -v -e 'WARNING: Location' -e 'Running pip as' || true
+
+## run: extract every bundled sample and the real reports into $(OUT)/
+run: setup
+	@mkdir -p $(OUT)
+	$(PYTHON) -m extractor extract --out $(OUT) $$(find $(SAMPLES) ../shared/real -maxdepth 2 \
+		-type f \( -name '*.pdf' -o -name '*.html' -o -name '*.png' -o -name '*.jpg' \
+		-o -name '*.tif' -o -name '*.tiff' \) 2>/dev/null | sort) || true
+	@echo "results in $(OUT)/"
+
+test: setup
+	$(PYTHON) -m pytest -q -m "not slow"
+
+test-all: setup
+	$(PYTHON) -m pytest -q
+
+bench: setup
+	$(PYTHON) -m bench.bench
+
+lint: setup
+	$(PYTHON) -m ruff check .
+
+samples: setup
+	$(PYTHON) -m samples.generate --preset committed
+
+clean:
+	rm -rf $(OUT) .pytest_cache .ruff_cache build *.egg-info

@@ -1,0 +1,29 @@
+from __future__ import annotations
+
+import json
+from pathlib import Path
+
+import pytest
+
+ROOT = Path(__file__).resolve().parent.parent
+REAL = ROOT.parent / "shared" / "real"
+SAMPLES = ROOT / "samples" / "generated"
+
+
+def truth_files(folder: Path) -> list[Path]:
+    return sorted(folder.glob("*.json")) if folder.is_dir() else []
+
+
+def load_truth(path: Path) -> dict:
+    return json.loads(path.read_text(encoding="utf-8"))
+
+
+def document_for(truth_path: Path) -> Path:
+    return truth_path.parent / load_truth(truth_path)["file"]
+
+
+@pytest.fixture(scope="session")
+def real_dir() -> Path:
+    if not REAL.is_dir():
+        pytest.skip("../shared/real is not present")
+    return REAL
