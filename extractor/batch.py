@@ -385,7 +385,7 @@ def _store_reply(
 def _report_failure(summary: BatchSummary, console: Console | None, path: str, error: str) -> None:
     summary.failures.append((path, error))
     if console:
-        console.print(f"[red]failed[/red] {path}: {error}", markup=True, highlight=False)
+        console.print(f"[red]failed[/red] {path}: {error}", highlight=False, soft_wrap=True)
 
 
 def _describe(summary: BatchSummary) -> str:
@@ -423,9 +423,21 @@ class _RateColumn(TextColumn):
         return Text(f"{60 * speed:.0f} docs/min" if speed else "… docs/min", style="cyan")
 
 
+# One thread per worker: the batch parallelises over documents, so a library that starts
+# a thread per core (tesseract's OpenMP, BLAS) only makes the workers fight for the cores.
+SINGLE_THREAD_ENV = {
+    "OMP_THREAD_LIMIT": "1",
+    "OMP_NUM_THREADS": "1",
+    "OPENBLAS_NUM_THREADS": "1",
+    "MKL_NUM_THREADS": "1",
+}
+
+
 def _new_pool(jobs: int, extractor: str) -> ProcessPoolExecutor:
     # forkserver: a clean parent to fork from (no DB handles, no threads), modules loaded
     # once; max_tasks_per_child needs a non-fork start method anyway.
+    for name, value in SINGLE_THREAD_ENV.items():  # inherited by the fork server
+        os.environ.setdefault(name, value)
     context = multiprocessing.get_context("forkserver")
     module = extractor.partition(":")[0]
     context.set_forkserver_preload(["models.result", module])
