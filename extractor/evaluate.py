@@ -1,4 +1,4 @@
-"""Comparing a result with its truth file: what the tests and the bench both measure."""
+"""Scoring a result against a truth file: what the tests and `make bench` both measure."""
 
 from __future__ import annotations
 

@@ -59,7 +59,7 @@ def similarity(a: str, b: str) -> float:
     if a == b:
         return 1.0
     ratio = SequenceMatcher(None, a, b, autojunk=False).ratio()
-    if len(a) >= 3 and (a in b or b in a):
+    if min(len(a), len(b)) >= 3 and (a in b or b in a):
         ratio = max(ratio, 0.75 + 0.2 * min(len(a), len(b)) / max(len(a), len(b)))
     return ratio
 
@@ -74,6 +74,17 @@ class Candidate:
 class Match:
     key: str
     score: float
+    runner_up: float = 0.0  # the best score of any other key
+
+    @property
+    def certainty(self) -> float:
+        """1.0 when the label is clearly this one: close to it, or far ahead of the rest."""
+        if self.score >= SURE or (self.score >= 0.7 and self.score - self.runner_up >= 0.25):
+            return 1.0
+        return self.score
+
+
+SURE = 0.85
 
 
 def best_match(
@@ -104,6 +115,7 @@ def best_match(
     top = scored[0]
     if top.score < threshold:
         return None
-    if len(scored) > 1 and scored[1].key != top.key and top.score - scored[1].score < margin:
+    runner_up = next((m.score for m in scored[1:] if m.key != top.key), 0.0)
+    if top.score - runner_up < margin:
         return None
-    return Match(top.key, min(top.score, 1.0))
+    return Match(top.key, min(top.score, 1.0), runner_up)

@@ -16,11 +16,10 @@ from dataclasses import dataclass, field
 
 from extractor.grid import BBox, Grid, GridCell
 from extractor.reconcile import vocabulary as vocab
-from extractor.reconcile.labels import Candidate, best_match, content, fold
+from extractor.reconcile.labels import Candidate, best_match, content, fold, split_numbering
 from extractor.reconcile.values import NULL_MARKS
 from models.schema import DISCLOSURE_SECTION_PREFIX
 
-LABEL_SURE = 0.85  # label similarity above which a row or column mapping is not in doubt
 _SECTION_HEADING = re.compile(r"^[一二三四五六七八九十]+、")
 _NUMERIC = re.compile(r"^[+\-－−]?[0-9０-９][0-9０-９,，.．]*\s*(万元|元|件|个|项|条)?$")
 
@@ -190,7 +189,7 @@ class TableWalker:
             if m21 and m19 and abs(s21 - s19) <= 0.02:
                 keys = {m21.key, m19.key}
             for key in sorted(keys):
-                spans.append(ColumnSpan(x0, x1, key, best.score, pts))
+                spans.append(ColumnSpan(x0, x1, key, best.certainty, pts))
         return spans
 
     def _application_spans(self, cells: list[GridCell]) -> list[ColumnSpan]:
@@ -201,7 +200,7 @@ class TableWalker:
             match = best_match(cell.text, vocab.APPLICATION_COLUMN_LABELS, threshold=0.6)
             if match:
                 x0, x1, pts = _span(cell)
-                spans.append(ColumnSpan(x0, x1, match.key, match.score, pts))
+                spans.append(ColumnSpan(x0, x1, match.key, match.certainty, pts))
         return spans
 
     def _appeal_spans(self, cells: list[GridCell]) -> list[ColumnSpan]:
@@ -222,7 +221,7 @@ class TableWalker:
             if len(owners) != 1:
                 continue
             group_cell, group = owners[0]
-            score = min(leaf.score, group.score)
+            score = min(leaf.certainty, group.certainty)
             spans.append(ColumnSpan(x0, x1, f"{group.key}.{leaf.key}", score, pts))
         return spans
 
@@ -264,11 +263,20 @@ class TableWalker:
             self._appeal_row(values)
 
     def _labels_a_row(self, cells: list[GridCell]) -> bool:
-        """Whether the row's first label is a table 三 row label (a row of blanks)."""
-        first = next((c for c in cells if c.text.strip()), None)
-        return first is not None and (
-            best_match(first.text, vocab.application_all_rows(), threshold=0.8) is not None
-        )
+        """Whether a cell of this row is a table 三 row label (a row of blanks, not a header).
+
+        Numbered labels (`3.其他`) are row labels; a bare column label (`其他`, `总计`) is not.
+        """
+        rows = vocab.application_all_rows() + vocab.application_items("other")
+        for cell in cells:
+            text = cell.text
+            if not text.strip() or cell.rowspan > 1:
+                continue
+            numbered = split_numbering(text)[0] is not None
+            column = best_match(text, vocab.APPLICATION_COLUMN_LABELS, threshold=0.95)
+            if (numbered or column is None) and best_match(text, rows, threshold=0.8):
+                return True
+        return False
 
     def _split_row(
         self, cells: list[GridCell]
@@ -309,9 +317,9 @@ class TableWalker:
         return pairs, cells[: -len(ordered)]
 
     def _store(self, key: str, cell: GridCell, label_score: float) -> None:
-        confidence = cell.confidence * (1.0 if label_score >= LABEL_SURE else label_score)
+        confidence = cell.confidence * label_score
         reasons = list(cell.reasons)
-        if label_score < LABEL_SURE:
+        if label_score < 1.0:
             reasons.append("uncertain_label")
         found = ReadValue(
             key=key, raw=cell.text.strip(), page=cell.page, bbox=cell.bbox,
@@ -339,7 +347,7 @@ class TableWalker:
             self._unrecognised(label.text, values)
             return
         for span, cell in values:
-            self._store(f"disclosure.{match.key}.{span.key}", cell, min(match.score, span.score))
+            self._store(f"disclosure.{match.key}.{span.key}", cell, min(match.certainty, span.score))
 
     def _application_row(
         self, labels: list[GridCell], values: list[tuple[ColumnSpan, GridCell]]
@@ -349,8 +357,10 @@ class TableWalker:
             if not cell.text.strip():
                 continue
             group = best_match(cell.text, vocab.APPLICATION_GROUP_LABELS, threshold=0.8)
-            if group and (cell.rowspan > 1 or group.key == "results"):
-                self.group = None if group.key == "results" else group.key
+            if group and group.key == "results":
+                continue  # the parent of all result rows: says nothing about the group
+            if group and cell.rowspan > 1:
+                self.group = group.key
                 continue
             item = cell
         if item is None:
@@ -368,12 +378,12 @@ class TableWalker:
         group = best_match(text, vocab.APPLICATION_GROUP_LABELS, threshold=0.8)
         if group and group.key != "results":
             self.group = group.key  # a group label with values on its own row: a subtotal
-            return f"{group.key}.subtotal", group.score
+            return f"{group.key}.subtotal", group.certainty
         candidates: list[Candidate] = list(vocab.application_items(None))
         if self.group:
             candidates += vocab.application_items(self.group)
         match = best_match(text, candidates, threshold=0.6)
-        if match is None and self.group is None:
+        if match is None:  # a group whose label fell on another page, or was not read
             match = best_match(text, vocab.application_all_rows(), threshold=0.7)
         if match is None:
             return None, 0.0
@@ -381,7 +391,7 @@ class TableWalker:
             self.group = None
         elif not match.key.endswith(".subtotal"):
             self.group = match.key.split(".")[0]
-        return match.key, match.score
+        return match.key, match.certainty
 
     def _appeal_row(self, values: list[tuple[ColumnSpan, GridCell]]) -> None:
         if self.appeals_done:

@@ -17,11 +17,17 @@ Trust = Literal["good", "garbled", "none"]
 
 
 def text_layer_trust(page: Page) -> Trust:
+    """How far the page's text layer can be trusted; a page with neither text nor an
+    image on it (a signature page, a table's last row) is simply a short text page."""
     try:
         from extractor.sources.trust import classify_text_layer
     except ImportError:
-        return "good" if any(c["text"].strip() for c in page.chars) else "none"
-    return classify_text_layer(page)
+        trust: Trust = "good" if any(c["text"].strip() for c in page.chars) else "none"
+    else:
+        trust = classify_text_layer(page)
+    if trust == "none" and not page.images:
+        return "good"
+    return trust
 
 
 def ocr_pdf_pages(path: Path, page_numbers: list[int]) -> list[PageContent]:
