@@ -206,17 +206,10 @@ def run_batch(
         items = _plan(store, supported, force, retry_failed, summary, console)
         with _sigterm_as_interrupt():
             try:
-                _run_pool(
-                    store,
-                    items,
-                    jobs or os.cpu_count() or 1,
-                    extractor,
-                    timeout,
-                    summary,
-                    console,
-                    progress,
-                )
-            except KeyboardInterrupt:
+                bar = _progress_bar(console) if progress and console else None
+                jobs = jobs or os.cpu_count() or 1
+                _Scheduler(store, jobs, extractor, timeout, summary, console, bar).run(items)
+            except KeyboardInterrupt:  # between two documents, outside the scheduler
                 summary.interrupted = True
         if not summary.interrupted:
             run_cross_checks(store)
@@ -261,100 +254,123 @@ def _plan(
     return items
 
 
-def _run_pool(
-    store: Any,
-    items: list[_Item],
-    jobs: int,
-    extractor: str,
-    timeout: float | None,
-    summary: BatchSummary,
-    console: Console | None,
-    show_progress: bool,
-) -> None:
-    """Keep `jobs` workers busy; write each result as it arrives; survive dead workers."""
-    pending = deque(items)
-    in_flight: dict[Future[_Reply], _Item] = {}
-    window = 2 * jobs  # enough queued work that a worker never waits for the parent
-    bar = _progress_bar(console) if show_progress and console else None
-    task = bar.add_task(_describe(summary), total=len(items)) if bar else None
-    pool = _new_pool(jobs, extractor)
-    try:
-        if bar:
-            bar.start()
-        while pending or in_flight:
-            while pending and len(in_flight) < window and not _has_solo(in_flight):
-                if pending[0].solo and in_flight:
-                    break
-                item = pending.popleft()
-                in_flight[pool.submit(_extract_one, extractor, item.path, item.sha256, timeout)] = (
-                    item
-                )
-            done, _ = wait(in_flight, return_when=FIRST_COMPLETED)
-            broken = False
-            for fut in done:
-                item = in_flight.pop(fut)
-                try:
-                    reply = fut.result()
-                except BrokenProcessPool:
-                    in_flight[fut] = item  # dealt with below, with the others in flight
-                    broken = True
-                    continue
-                except Exception as exc:  # e.g. the result could not be pickled
-                    reply = _Reply(
-                        _failed(item.path, item.sha256, f"worker error: {exc}"), 0.0, 0, 0
-                    )
-                _store_reply(store, item, reply, summary, console)
-                if bar:
-                    bar.update(task, advance=1, description=_describe(summary))
-            if broken:
-                _stop_pool(pool)
-                pool = _new_pool(jobs, extractor)
-                for fut, item in list(in_flight.items()):  # finished before the pool broke
-                    if fut.done() and not fut.cancelled() and fut.exception() is None:
-                        _store_reply(store, item, fut.result(), summary, console)
-                        del in_flight[fut]
-                        if bar:
-                            bar.update(task, advance=1, description=_describe(summary))
-                finished = _requeue_suspects(in_flight, pending)
-                for item in finished:
-                    reply = _Reply(
-                        _failed(
-                            item.path,
-                            item.sha256,
-                            "the worker process died while extracting this file "
-                            "(a crash in a library, or out of memory)",
-                        ),
-                        0.0,
-                        0,
-                        0,
-                    )
-                    _store_reply(store, item, reply, summary, console)
-                    if bar:
-                        bar.update(task, advance=1, description=_describe(summary))
-                in_flight.clear()
-    finally:
-        if bar:
-            bar.stop()
-        _stop_pool(pool)
+_WORKER_DIED = (
+    "the worker process died while extracting this file (a crash in a library, or out of memory)"
+)
 
 
-def _has_solo(in_flight: dict[Future[_Reply], _Item]) -> bool:
-    return any(item.solo for item in in_flight.values())
+class _Scheduler:
+    """Keeps `jobs` workers busy and writes each result as it arrives.
 
-
-def _requeue_suspects(in_flight: dict[Future[_Reply], _Item], pending: deque[_Item]) -> list[_Item]:
-    """After a worker died: the culprit is one of the files in flight.
-
-    A file that was alone in the pool is the culprit and is returned as finished (failed);
-    otherwise each suspect is run again alone, so one bad file fails and the others pass.
+    At most `2 × jobs` files are handed to the pool at a time, so that when a worker
+    dies only those few are suspects: each is then run again alone, and the one that
+    kills its worker again is stored as failed while the others go through.
     """
-    suspects = list(in_flight.values())
-    if len(suspects) == 1:
-        return suspects
-    for s in reversed(suspects):
-        s.solo = True
-        pending.appendleft(s)
-    return []
+
+    def __init__(
+        self,
+        store: Any,
+        jobs: int,
+        extractor: str,
+        timeout: float | None,
+        summary: BatchSummary,
+        console: Console | None,
+        bar: Progress | None,
+    ) -> None:
+        self.store, self.jobs, self.extractor, self.timeout = store, jobs, extractor, timeout
+        self.summary, self.console, self.bar = summary, console, bar
+        self.pending: deque[_Item] = deque()
+        self.in_flight: dict[Future[_Reply], _Item] = {}
+        self.task = None
+
+    def run(self, items: list[_Item]) -> None:
+        self.pending.extend(items)
+        if self.bar:
+            self.task = self.bar.add_task(_describe(self.summary), total=len(items))
+            self.bar.start()
+        self.pool = _new_pool(self.jobs, self.extractor)
+        try:
+            while self.pending or self.in_flight:
+                self._submit_more()
+                done, _ = wait(self.in_flight, return_when=FIRST_COMPLETED)
+                if self._collect(done):
+                    self._recover_from_dead_worker()
+            self.pool.shutdown(wait=True)
+        except KeyboardInterrupt:
+            self.summary.interrupted = True
+            self._finish_in_progress()
+        finally:
+            if self.bar:
+                self.bar.stop()
+
+    def _submit_more(self) -> None:
+        while self.pending and len(self.in_flight) < 2 * self.jobs:
+            if any(item.solo for item in self.in_flight.values()):
+                return
+            if self.pending[0].solo and self.in_flight:
+                return
+            item = self.pending.popleft()
+            future = self.pool.submit(
+                _extract_one, self.extractor, item.path, item.sha256, self.timeout
+            )
+            self.in_flight[future] = item
+
+    def _collect(self, done: set[Future[_Reply]]) -> bool:
+        """Store finished results; True if the pool broke (a worker died)."""
+        broken = False
+        for future in done:
+            if future.cancelled():
+                self.in_flight.pop(future)
+                continue
+            try:
+                reply = future.result()
+            except BrokenProcessPool:
+                broken = True  # stays in flight: a suspect
+                continue
+            except Exception as exc:  # e.g. a result that could not be sent back
+                item = self.in_flight[future]
+                reply = _Reply(_failed(item.path, item.sha256, f"worker error: {exc}"), 0, 0, 0)
+            self._store(self.in_flight.pop(future), reply)
+        return broken
+
+    def _recover_from_dead_worker(self) -> None:
+        _stop_pool(self.pool)
+        self.pool = _new_pool(self.jobs, self.extractor)
+        suspects = list(self.in_flight.values())
+        self.in_flight.clear()
+        if len(suspects) == 1:  # it ran alone: it is the culprit
+            item = suspects[0]
+            self._store(item, _Reply(_failed(item.path, item.sha256, _WORKER_DIED), 0, 0, 0))
+            return
+        for item in reversed(suspects):
+            item.solo = True
+            self.pending.appendleft(item)
+
+    def _finish_in_progress(self) -> None:
+        """After Ctrl-C: drop what has not started, store what the workers finish.
+
+        A second Ctrl-C abandons the documents in progress (they were never written).
+        """
+        self.pending.clear()
+        if self.console and self.in_flight:
+            self.console.print(
+                "[yellow]stopping[/yellow]: finishing the documents in progress "
+                "(Ctrl-C again to abandon them)"
+            )
+        try:
+            self.pool.shutdown(wait=False, cancel_futures=True)
+            while self.in_flight:
+                done, _ = wait(self.in_flight, return_when=FIRST_COMPLETED)
+                if self._collect(done):
+                    break
+            self.pool.shutdown(wait=True)
+        except KeyboardInterrupt:
+            _stop_pool(self.pool)
+
+    def _store(self, item: _Item, reply: _Reply) -> None:
+        _store_reply(self.store, item, reply, self.summary, self.console)
+        if self.bar:
+            self.bar.update(self.task, advance=1, description=_describe(self.summary))
 
 
 def _store_reply(

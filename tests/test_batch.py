@@ -1,0 +1,220 @@
+"""Batch extraction: real worker processes, real SQLite files, real kills."""
+
+from __future__ import annotations
+
+import os
+import shutil
+import signal
+import sqlite3
+import subprocess
+import sys
+import time
+from pathlib import Path
+
+import pytest
+
+from extractor.batch import collect_inputs, run_batch
+from extractor.crosscheck import RULE
+from extractor.pipeline import extract_document
+from extractor.store import Store
+
+ROOT = Path(__file__).resolve().parent.parent
+REAL = ROOT.parent / "shared" / "real"
+if not REAL.exists():
+    REAL = Path("/work/shared/real")
+GENERATED = ROOT / "samples" / "generated"
+
+
+def crash_or_extract(path: str):  # noqa: ANN201 - the worker's extractor, by import path
+    """The real pipeline, except that a file named *crash* kills its worker process."""
+    if "crash" in Path(path).name:
+        os._exit(3)
+    return extract_document(path)
+
+
+def html_variants(folder: Path, count: int) -> list[Path]:
+    """`count` distinct documents (distinct hashes) with the content of a real web page."""
+    folder.mkdir(parents=True, exist_ok=True)
+    page = (REAL / "pingtan_2024.html").read_bytes()
+    paths = []
+    for i in range(count):
+        path = folder / f"report-{i:03d}.html"
+        path.write_bytes(page + f"\n<!-- copy {i} -->\n".encode())
+        paths.append(path)
+    return paths
+
+
+def stored(db: Path) -> list[tuple[str, str]]:
+    con = sqlite3.connect(db)
+    try:
+        return con.execute("select sha256, status from documents").fetchall()
+    finally:
+        con.close()
+
+
+def batch_command(*args: str) -> list[str]:
+    return [sys.executable, "-m", "extractor.cli_batch", "batch", *args, "--no-progress"]
+
+
+def test_inputs_expand_folders_globs_and_files(tmp_path: Path) -> None:
+    (tmp_path / "a" / "b").mkdir(parents=True)
+    for name in ("a/one.pdf", "a/b/two.HTML", "a/b/three.docx", "a/notes.txt", "four.png"):
+        (tmp_path / name).write_bytes(b"x")
+    supported, unsupported = collect_inputs(
+        [tmp_path / "a", str(tmp_path / "*.png"), tmp_path / "a" / "one.pdf"]
+    )
+    assert sorted(p.name for p in supported) == ["four.png", "one.pdf", "three.docx", "two.HTML"]
+    assert [p.name for p in unsupported] == ["notes.txt"]
+
+
+def test_batch_equals_single_file_results(tmp_path: Path) -> None:
+    inputs = [REAL / "hzq2023.pdf", REAL / "pingtan_2024.html", REAL / "pingtan_2025.html"]
+    inputs += sorted((GENERATED / "text").glob("*.pdf"))[:5]
+    db = tmp_path / "r.sqlite"
+    summary = run_batch(inputs, db, jobs=2, progress=False)
+    assert summary.processed == len(inputs) and not summary.interrupted
+    with Store(db) as store:
+        docs = {d.result.document.path: d for d in store.load_documents()}
+    for path in inputs:
+        single = extract_document(path)
+        batch = docs[str(path)].result
+        assert batch.document.sha256 == single.document.sha256
+        assert (batch.status, batch.error, batch.report) == (
+            single.status,
+            single.error,
+            single.report,
+        )
+        assert [c.model_dump() for c in batch.cells] == [c.model_dump() for c in single.cells]
+        document_checks = [c for c in batch.checks if c.rule != RULE]
+        assert [c.model_dump() for c in document_checks] == [c.model_dump() for c in single.checks]
+    assert summary.ok + summary.needs_review + summary.failed == len(inputs)
+
+
+def test_broken_files_do_not_stop_the_batch(tmp_path: Path) -> None:
+    folder = tmp_path / "in"
+    folder.mkdir()
+    (folder / "empty.pdf").write_bytes(b"")
+    pdf = (REAL / "hzq2023.pdf").read_bytes()
+    (folder / "truncated.pdf").write_bytes(pdf[: len(pdf) // 3])
+    (folder / "random.pdf").write_bytes(os.urandom(20_000))
+    (folder / "notes.txt").write_text("not a report")
+    (folder / "crash.html").write_bytes(b"<html>kills its worker</html>")
+    shutil.copy(REAL / "pingtan_2024.html", folder / "good.html")
+    shutil.copy(REAL / "pingtan_2025.html", folder / "good2.html")
+    db = tmp_path / "r.sqlite"
+    summary = run_batch(
+        [folder], db, jobs=2, progress=False, extractor="tests.test_batch:crash_or_extract"
+    )
+    assert summary.unsupported == 1
+    assert summary.processed == 6
+    failed = dict(summary.failures)
+    assert set(failed) == {
+        str(folder / n) for n in ("empty.pdf", "truncated.pdf", "random.pdf", "crash.html")
+    }
+    assert "worker process died" in failed[str(folder / "crash.html")]
+    assert summary.ok + summary.needs_review == 2
+    statuses = sorted(s for _, s in stored(db))
+    assert statuses.count("failed") == 4 and len(statuses) == 6
+
+
+def test_same_content_under_another_name_is_one_document(tmp_path: Path) -> None:
+    folder = tmp_path / "in"
+    folder.mkdir()
+    shutil.copy(REAL / "pingtan_2024.html", folder / "a.html")
+    shutil.copy(REAL / "pingtan_2024.html", folder / "b.html")
+    db = tmp_path / "r.sqlite"
+    first = run_batch([folder], db, jobs=1, progress=False)
+    assert (first.processed, first.duplicate_names) == (1, 1)
+    shutil.copy(REAL / "pingtan_2024.html", folder / "c.html")
+    second = run_batch([folder], db, jobs=1, progress=False)
+    assert (second.processed, second.already_stored) == (0, 1)
+    with Store(db) as store:
+        (doc,) = store.load_documents()
+    assert sorted(Path(p).name for p in doc.paths) == ["a.html", "b.html", "c.html"]
+    forced = run_batch([folder], db, jobs=1, force=True, progress=False)
+    assert forced.processed == 1 and len(stored(db)) == 1
+
+
+def test_continuity_check_on_the_real_two_year_pair(tmp_path: Path) -> None:
+    db = tmp_path / "r.sqlite"
+    run_batch([REAL / "pingtan_2025.html"], db, jobs=1, progress=False)
+    with Store(db) as store:
+        assert all(not d.cross_checks for d in store.load_documents())
+    run_batch([REAL / "pingtan_2024.html"], db, jobs=1, progress=False)  # the earlier year later
+    with Store(db) as store:
+        docs = {d.result.report.year: d for d in store.load_documents()}
+    checks = docs[2025].cross_checks
+    assert len(checks) == 7 and all(c.ok for c, _ in checks)
+    assert {related for _, related in checks} == {docs[2024].id}
+    assert docs[2024].cross_checks == []
+
+
+def _kill_midway(cmd: list[str], db: Path, at_least: int, total: int) -> None:
+    proc = subprocess.Popen(
+        cmd, cwd=ROOT, start_new_session=True, stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL
+    )
+    deadline = time.monotonic() + 60
+    try:
+        while time.monotonic() < deadline:
+            if db.exists():
+                try:
+                    if len(stored(db)) >= at_least:
+                        break
+                except sqlite3.OperationalError:
+                    pass  # the schema is still being created
+            if proc.poll() is not None:
+                break
+            time.sleep(0.02)
+    finally:
+        os.killpg(proc.pid, signal.SIGKILL)  # the batch, its fork server and its workers
+        proc.wait()
+    assert len(stored(db)) < total, "the batch finished before it could be killed"
+
+
+def test_resume_after_kill_9_stores_every_document_exactly_once(tmp_path: Path) -> None:
+    paths = html_variants(tmp_path / "in", 40)
+    db = tmp_path / "r.sqlite"
+    cmd = batch_command(str(tmp_path / "in"), "--db", str(db), "--jobs", "2")
+    _kill_midway(cmd, db, at_least=8, total=len(paths))
+    partial = len(stored(db))
+    assert 0 < partial < len(paths)
+    done = subprocess.run(cmd, cwd=ROOT, capture_output=True, text=True, timeout=120)
+    assert done.returncode == 0, done.stderr
+    assert f"{partial} already in the database" in done.stdout
+    rows = stored(db)
+    assert len(rows) == len({sha for sha, _ in rows}) == len(paths)
+    con = sqlite3.connect(db)
+    assert con.execute("select count(*) from document_paths").fetchone()[0] == len(paths)
+    per_doc = con.execute("select count(*) from cells group by document_id").fetchall()
+    assert len({n for (n,) in per_doc}) == 1  # no document half written
+
+
+def test_ctrl_c_stops_cleanly_and_a_rerun_finishes(tmp_path: Path) -> None:
+    paths = html_variants(tmp_path / "in", 30)
+    db = tmp_path / "r.sqlite"
+    cmd = batch_command(str(tmp_path / "in"), "--db", str(db), "--jobs", "2")
+    proc = subprocess.Popen(
+        cmd,
+        cwd=ROOT,
+        stdout=subprocess.PIPE,
+        stderr=subprocess.PIPE,
+        text=True,
+        start_new_session=True,
+    )
+    deadline = time.monotonic() + 60
+    while time.monotonic() < deadline and proc.poll() is None:
+        try:
+            if db.exists() and len(stored(db)) >= 5:
+                break
+        except sqlite3.OperationalError:
+            pass
+        time.sleep(0.02)
+    os.killpg(proc.pid, signal.SIGINT)  # as a terminal's Ctrl-C: the whole process group
+    out, _err = proc.communicate(timeout=60)
+    if proc.returncode == 0:
+        pytest.skip("the batch finished before Ctrl-C arrived")
+    assert proc.returncode == 130 and "interrupted" in out
+    done = subprocess.run(cmd, cwd=ROOT, capture_output=True, text=True, timeout=120)
+    assert done.returncode == 0
+    rows = stored(db)
+    assert len(rows) == len({sha for sha, _ in rows}) == len(paths)
