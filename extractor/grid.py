@@ -49,6 +49,7 @@ class Grid:
     source: GridSource = "text"
     bbox: BBox | None = None
     context: str = ""  # text printed just above the table (its heading, if any)
+    method: str = "ruled"  # "ruled" | "aligned" (no rules: a cell only where text is) | "html"
     x_edges: list[float] = field(default_factory=list)  # column boundaries, n_cols + 1
     y_edges: list[float] = field(default_factory=list)  # row boundaries, n_rows + 1
     _index: dict[tuple[int, int], GridCell] = field(default_factory=dict, repr=False)

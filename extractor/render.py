@@ -68,8 +68,12 @@ def render_result(result: DocumentResult, console: Console) -> None:
 def _value(cell: Cell | None) -> Text:
     if cell is None:
         return Text("")
-    shown = "" if cell.value is None else f"{cell.value:g}" if isinstance(cell.value, float) \
-        else str(cell.value)
+    if cell.value is None:
+        shown = ""
+    elif isinstance(cell.value, float):
+        shown = f"{cell.value:g}"
+    else:
+        shown = str(cell.value)
     if cell.value is None and cell.raw:
         shown = cell.raw
     if cell.flagged:
@@ -101,7 +105,8 @@ def _applications(console: Console, cells: dict[str, Cell]) -> None:
     for col in columns:
         table.add_column(_COLUMN_LABELS[col], justify="right")
     for row in present_rows:
-        table.add_row(_row_label(row), *(_value(cells.get(f"applications.{row}.{c}")) for c in columns))
+        values = (_value(cells.get(f"applications.{row}.{c}")) for c in columns)
+        table.add_row(_row_label(row), *values)
     console.print(table)
 
 

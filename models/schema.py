@@ -71,7 +71,9 @@ DISCLOSURE_COLUMNS: dict[Format, tuple[ColumnSpec, ...]] = {
         ColumnSpec(key="published", label="本年新公开数量", aliases=("新公开数量",)),
         ColumnSpec(key="total_public", label="对外公开总数量", aliases=("公开总数量",)),
         ColumnSpec(key="previous", label="上一年项目数量", aliases=("上年项目数量",)),
-        ColumnSpec(key="change", label="本年增/减", aliases=("本年增减", "增/减", "增减"), kind="signed"),
+        ColumnSpec(
+            key="change", label="本年增/减", aliases=("本年增减", "增/减", "增减"), kind="signed"
+        ),
         ColumnSpec(key="decisions", label="处理决定数量", aliases=("本年处理决定数量",)),
         ColumnSpec(key="projects", label="采购项目数量", aliases=("政府集中采购项目数量",)),
         ColumnSpec(
@@ -151,8 +153,16 @@ SUBTOTAL_GROUPS: tuple[str, ...] = ("denied", "unavailable", "not_processed", "o
 SUBTOTAL_LABELS: tuple[str, ...] = ("小计", "合计")
 
 APPLICATION_ROWS: tuple[RowSpec, ...] = (
-    RowSpec(key="new_received", label="一、本年新收政府信息公开申请数量", aliases=("本年新收申请数量",)),
-    RowSpec(key="carried_over", label="二、上年结转政府信息公开申请数量", aliases=("上年结转申请数量",)),
+    RowSpec(
+        key="new_received",
+        label="一、本年新收政府信息公开申请数量",
+        aliases=("本年新收申请数量",),
+    ),
+    RowSpec(
+        key="carried_over",
+        label="二、上年结转政府信息公开申请数量",
+        aliases=("上年结转申请数量",),
+    ),
     RowSpec(key="granted", label="（一）予以公开"),
     RowSpec(
         key="partially_granted",
@@ -168,7 +178,9 @@ APPLICATION_ROWS: tuple[RowSpec, ...] = (
     RowSpec(key="denied.enforcement_case_file", label="7.属于行政执法案卷", group="denied"),
     RowSpec(key="denied.administrative_query", label="8.属于行政查询事项", group="denied"),
     RowSpec(key="unavailable.not_held", label="1.本机关不掌握相关政府信息", group="unavailable"),
-    RowSpec(key="unavailable.needs_creation", label="2.没有现成信息需要另行制作", group="unavailable"),
+    RowSpec(
+        key="unavailable.needs_creation", label="2.没有现成信息需要另行制作", group="unavailable"
+    ),
     RowSpec(key="unavailable.still_unclear", label="3.补正后申请内容仍不明确", group="unavailable"),
     RowSpec(key="not_processed.petition", label="1.信访举报投诉类申请", group="not_processed"),
     RowSpec(key="not_processed.duplicate", label="2.重复申请", group="not_processed"),

@@ -46,7 +46,8 @@ def test_unrelated_text_does_not_match():
 
 
 def test_headings_and_columns():
-    assert best_match("三、收到和处理政府信息公开申请情况", vocab.TABLE_HEADINGS).key == "applications"
+    heading = best_match("三、收到和处理政府信息公开申请情况", vocab.TABLE_HEADINGS)
+    assert heading.key == "applications"
     assert best_match("商业\n企业", vocab.APPLICATION_COLUMN_LABELS).key == "commercial"
     assert best_match("其他", vocab.APPLICATION_COLUMN_LABELS).key == "other_org"
     assert best_match("本年制发件数", vocab.disclosure_columns("2021")).key == "issued"

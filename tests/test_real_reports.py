@@ -4,8 +4,8 @@ from __future__ import annotations
 
 import pytest
 
-from extractor.pipeline import extract_document
 from extractor.evaluate import score
+from extractor.pipeline import extract_document
 from tests.conftest import REAL, document_for, load_truth, truth_files
 
 REAL_TRUTHS = truth_files(REAL)

@@ -8,7 +8,8 @@ from extractor.reconcile.values import parse_value
     [
         ("21", "count", 21), ("1,234", "count", 1234), ("２１", "count", 21),
         ("1，234", "count", 1234), (" 7 ", "count", 7), ("12件", "count", 12),
-        ("7730.28万元", "decimal", 7730.28), ("0.5", "decimal", 0.5), ("1,200.50", "decimal", 1200.5),
+        ("7730.28万元", "decimal", 7730.28), ("0.5", "decimal", 0.5),
+        ("1,200.50", "decimal", 1200.5),
         ("-3", "signed", -3), ("－12", "signed", -12), ("+4", "signed", 4), ("5.0", "count", 5),
     ],
 )

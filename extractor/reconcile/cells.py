@@ -8,7 +8,11 @@ from models.result import Cell
 from models.schema import Layout, layout_keys, value_kind
 
 FLAG_BELOW = 0.8  # a cell less sure than this is flagged `low_confidence`
-_UNIT_OK = {"decimal": {"万元"}, "count": {"件", "个", "项", "条", "次"}, "signed": {"件", "个", "项"}}
+_UNIT_OK = {
+    "decimal": {"万元"},
+    "count": {"件", "个", "项", "条", "次"},
+    "signed": {"件", "个", "项"},
+}
 
 
 def build_cells(reading: Reading, layout: Layout) -> tuple[list[Cell], list[str]]:

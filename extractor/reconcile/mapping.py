@@ -17,8 +17,8 @@ from dataclasses import dataclass, field
 from extractor.grid import BBox, Grid, GridCell
 from extractor.reconcile import vocabulary as vocab
 from extractor.reconcile.labels import Candidate, best_match, content, fold, split_numbering
-from extractor.reconcile.values import NULL_MARKS
-from models.schema import DISCLOSURE_SECTION_PREFIX
+from extractor.reconcile.values import NULL_MARKS, parse_value
+from models.schema import APPLICATION_ROWS, DISCLOSURE_SECTION_PREFIX, SUBTOTAL_GROUPS
 
 _SECTION_HEADING = re.compile(r"^[一二三四五六七八九十]+、")
 _NUMERIC = re.compile(r"^[+\-－−]?[0-9０-９][0-9０-９,，.．]*\s*(万元|元|件|个|项|条)?$")
@@ -54,6 +54,8 @@ class Reading:
     format_votes: Counter = field(default_factory=Counter)
     tables_seen: set[str] = field(default_factory=set)
     warnings: list[str] = field(default_factory=list)
+    # 小计 rows placed only by the group last seen: before or after a group's items?
+    loose_subtotals: list[str] = field(default_factory=list)
 
 
 def is_value_text(text: str) -> bool:
@@ -110,7 +112,7 @@ class TableWalker:
 
     def _maybe_heading(self, text: str) -> bool:
         folded = fold(text)
-        if not folded or len(folded) > 40:
+        if len(folded) < 8 or len(folded) > 40:  # a heading names its table in full
             return False
         match = best_match(folded, vocab.TABLE_HEADINGS, threshold=0.8)
         if match:
@@ -147,10 +149,13 @@ class TableWalker:
             elif best_match(t, vocab.APPEAL_COLUMN_LABELS, threshold=0.8):
                 appeal += 1
         scores = {"disclosure": disc, "applications": appl, "appeals": appeal}
-        best = max(scores, key=scores.get)
-        if scores[best] >= 2 and list(scores.values()).count(scores[best]) == 1:
-            return best
-        return None
+        top = max(scores.values())
+        leaders = [table for table, score in scores.items() if score == top]
+        if top < 2:
+            return None
+        if len(leaders) == 1:
+            return leaders[0]
+        return self.table if self.table in leaders else None  # `总计` is in two headers
 
     def _close_header(self) -> None:
         if not self.in_header:
@@ -218,6 +223,10 @@ class TableWalker:
             x0, x1, pts = _span(cell)
             centre = (x0 + x1) / 2
             owners = [(g, m) for g, m in groups if _span(g)[0] <= centre <= _span(g)[1]]
+            if not owners and groups:  # labels printed without rules: the nearest above
+                above = [(g, m) for g, m in groups if g.bbox is None or cell.bbox is None
+                         or g.bbox[1] < cell.bbox[1]]
+                owners = sorted(above, key=lambda gm: abs(sum(_span(gm[0])[:2]) / 2 - centre))[:1]
             if len(owners) != 1:
                 continue
             group_cell, group = owners[0]
@@ -252,7 +261,7 @@ class TableWalker:
         self._close_header()
         if self.table is None or not self.spans:
             return
-        values, labels = self._split_row(cells)
+        values, labels = self._split_row(grid, cells)
         if not values:
             return
         if self.table == "disclosure":
@@ -279,28 +288,62 @@ class TableWalker:
         return False
 
     def _split_row(
-        self, cells: list[GridCell]
+        self, grid: Grid, cells: list[GridCell]
     ) -> tuple[list[tuple[ColumnSpan, GridCell]], list[GridCell]]:
-        """Value cells (with the column each falls under) and label cells of a data row."""
+        """Value cells (with the column each falls under) and label cells of a data row.
+
+        In a table printed without rules a value may sit off-centre under its header, and
+        a blank cell has no text at all: each column without a value gets a blank cell.
+        """
         values: list[tuple[ColumnSpan, GridCell]] = []
         labels: list[GridCell] = []
+        aligned = grid.method == "aligned"
         units_match = any(_span(c)[2] == self.spans[0].in_points for c in cells)
         for cell in cells:
-            x0, x1, _ = _span(cell)
-            best, best_overlap = None, 0.0
-            if units_match:
-                for span in self.spans:
-                    ov = _overlap(x0, x1, span.x0, span.x1)
-                    if ov > best_overlap:
-                        best, best_overlap = span, ov
-            width = max(x1 - x0, 1e-6)
-            if best is not None and best_overlap / width >= 0.5 or best is not None and best_overlap / max(best.x1 - best.x0, 1e-6) >= 0.5:
-                values.append((best, cell))
-            else:
+            span = self._column_of(cell, aligned) if units_match else None
+            if span is None:
                 labels.append(cell)
-        if not values:
+            else:
+                values.append((span, cell))
+        if not values and not aligned:
             values, labels = self._split_by_order(cells)
+        if aligned and values:
+            values += self._blanks(values, cells)
         return values, labels
+
+    def _column_of(self, cell: GridCell, aligned: bool) -> ColumnSpan | None:
+        x0, x1, _ = _span(cell)
+        best, best_overlap = None, 0.0
+        for span in self.spans:
+            ov = _overlap(x0, x1, span.x0, span.x1)
+            if ov > best_overlap:
+                best, best_overlap = span, ov
+        if best is not None and (
+            best_overlap / max(x1 - x0, 1e-6) >= 0.5
+            or best_overlap / max(best.x1 - best.x0, 1e-6) >= 0.5
+        ):
+            return best
+        if not aligned or not is_value_text(cell.text):
+            return None
+        centres = sorted({(s.x0 + s.x1) / 2 for s in self.spans})
+        pitch = min((b - a for a, b in zip(centres, centres[1:], strict=False)), default=40.0)
+        centre = (x0 + x1) / 2
+        nearest = min(self.spans, key=lambda s: abs((s.x0 + s.x1) / 2 - centre))
+        return nearest if abs((nearest.x0 + nearest.x1) / 2 - centre) < 0.4 * pitch else None
+
+    def _blanks(
+        self, values: list[tuple[ColumnSpan, GridCell]], cells: list[GridCell]
+    ) -> list[tuple[ColumnSpan, GridCell]]:
+        hit = {id(span) for span, _ in values}
+        top = min(c.bbox[1] for _, c in values if c.bbox)
+        bottom = max(c.bbox[3] for _, c in values if c.bbox)
+        page = values[0][1].page
+        return [
+            (span, GridCell(row=-1, col=-1, text="", bbox=(span.x0, top, span.x1, bottom),
+                            page=page, source=values[0][1].source))
+            for span in self.spans
+            if id(span) not in hit and span.x0 > min(c.bbox[0] for c in cells if c.bbox)
+        ]
 
     def _split_by_order(
         self, cells: list[GridCell]
@@ -347,20 +390,23 @@ class TableWalker:
             self._unrecognised(label.text, values)
             return
         for span, cell in values:
-            self._store(f"disclosure.{match.key}.{span.key}", cell, min(match.certainty, span.score))
+            key = f"disclosure.{match.key}.{span.key}"
+            self._store(key, cell, min(match.certainty, span.score))
 
     def _application_row(
         self, labels: list[GridCell], values: list[tuple[ColumnSpan, GridCell]]
     ) -> None:
         item: GridCell | None = None
-        for cell in labels:
-            if not cell.text.strip():
-                continue
+        filled = [c for c in labels if c.text.strip()]
+        group_in_row = False
+        for index, cell in enumerate(filled):
             group = best_match(cell.text, vocab.APPLICATION_GROUP_LABELS, threshold=0.8)
             if group and group.key == "results":
                 continue  # the parent of all result rows: says nothing about the group
-            if group and cell.rowspan > 1:
+            beside_item = index < len(filled) - 1
+            if group and (cell.rowspan > 1 or beside_item):
                 self.group = group.key
+                group_in_row = True
                 continue
             item = cell
         if item is None:
@@ -368,6 +414,8 @@ class TableWalker:
             self._unrecognised(texts or "(no label)", values)
             return
         key, score = self._application_key(item.text)
+        if key and key.endswith(".subtotal") and not group_in_row and not self._names_group(item):
+            self.reading.loose_subtotals.append(key.split(".")[0])
         if key is None:
             self._unrecognised(item.text, values)
             return
@@ -393,6 +441,10 @@ class TableWalker:
             self.group = match.key.split(".")[0]
         return match.key, match.certainty
 
+    @staticmethod
+    def _names_group(cell: GridCell) -> bool:
+        return best_match(cell.text, vocab.APPLICATION_GROUP_LABELS, threshold=0.8) is not None
+
     def _appeal_row(self, values: list[tuple[ColumnSpan, GridCell]]) -> None:
         if self.appeals_done:
             return
@@ -416,4 +468,42 @@ def read_tables(grids: list[Grid]) -> Reading:
     walker = TableWalker()
     for grid in grids:
         walker.feed(grid)
+    for group in walker.reading.loose_subtotals:
+        _place_subtotal(walker.reading, group)
     return walker.reading
+
+
+def _place_subtotal(reading: Reading, group: str) -> None:
+    """A 小计 row between two groups closes the one before or opens the one after: the
+    group whose items it adds up to decides; if neither does, the cells are flagged."""
+    following = SUBTOTAL_GROUPS[SUBTOTAL_GROUPS.index(group) + 1:][:1]
+    prefix = f"applications.{group}.subtotal."
+    subtotal = {k[len(prefix):]: v for k, v in reading.values.items() if k.startswith(prefix)}
+    for candidate in [group, *following]:
+        if _adds_up(reading, candidate, subtotal):
+            if candidate != group and not any(
+                k.startswith(f"applications.{candidate}.subtotal.") for k in reading.values
+            ):
+                for column, found in subtotal.items():
+                    del reading.values[prefix + column]
+                    found.key = f"applications.{candidate}.subtotal.{column}"
+                    reading.values[found.key] = found
+            return
+    for found in subtotal.values():
+        found.confidence = min(found.confidence, 0.5)
+        found.reasons.append("uncertain_label")
+
+
+def _adds_up(reading: Reading, group: str, subtotal: dict[str, ReadValue]) -> bool:
+    items = [r.key for r in APPLICATION_ROWS if r.group == group]
+    seen_any = False
+    for column, found in subtotal.items():
+        total = 0
+        for item in items:
+            cell = reading.values.get(f"applications.{item}.{column}")
+            if cell is not None:
+                seen_any = True
+                total += parse_value(cell.raw, "count").value or 0
+        if (parse_value(found.raw, "count").value or 0) != total:
+            return False
+    return seen_any

@@ -61,7 +61,9 @@ def application_all_rows() -> tuple[Candidate, ...]:
     return tuple(Candidate(r.key, (r.label, *r.aliases)) for r in APPLICATION_ROWS)
 
 
-APPLICATION_GROUP_LABELS = tuple(Candidate(g.key, (g.label, *g.aliases)) for g in APPLICATION_GROUPS)
+APPLICATION_GROUP_LABELS = tuple(
+    Candidate(g.key, (g.label, *g.aliases)) for g in APPLICATION_GROUPS
+)
 
 APPLICATION_COLUMN_LABELS = (
     *(Candidate(c.key, (c.label, *c.aliases)) for c in APPLICATION_COLUMNS),

@@ -13,7 +13,7 @@ from collections.abc import Iterable
 
 from pdfplumber.page import Page
 
-from extractor.grid import BBox, Grid
+from extractor.grid import BBox, Grid, GridCell
 from extractor.sources.text_alignment import unruled_grids
 
 TABLE_SETTINGS = {
@@ -35,14 +35,15 @@ def page_grids(page: Page, page_number: int) -> tuple[list[Grid], str]:
             if grid is not None:
                 grids.append(grid)
     outside = [c for c in chars if not _inside_any(c, grids)]
+    page_text = "\n".join(text for _, text in text_lines(outside))
     if not any(_has_digits(g) for g in grids):
-        aligned = unruled_grids(page_number, outside)
+        aligned = unruled_grids(page_number, outside, [g.bbox[1] for g in grids if g.bbox])
         if aligned:
             grids.extend(aligned)
             outside = [c for c in outside if not _inside_any(c, aligned)]
     grids.sort(key=lambda g: g.bbox[1] if g.bbox else 0.0)
     _attach_context(grids, outside)
-    return grids, "\n".join(text for _, text in text_lines(outside))
+    return grids, page_text
 
 
 def _grid_from_cells(page_number: int, boxes: list[BBox], chars: list[dict]) -> Grid | None:
@@ -53,7 +54,8 @@ def _grid_from_cells(page_number: int, boxes: list[BBox], chars: list[dict]) -> 
         return None
     xs, ys = grid.x_edges, grid.y_edges
     buckets: dict[int, list[dict]] = {}
-    for ch in chars:
+    previous: tuple[dict, GridCell] | None = None
+    for ch in sorted(chars, key=lambda c: (round(c["top"]), c["x0"])):
         cx = (ch["x0"] + ch["x1"]) / 2
         cy = (ch["top"] + ch["bottom"]) / 2
         if not (xs[0] <= cx <= xs[-1] and ys[0] <= cy <= ys[-1]):
@@ -61,11 +63,22 @@ def _grid_from_cells(page_number: int, boxes: list[BBox], chars: list[dict]) -> 
         col = min(bisect_right(xs, cx) - 1, grid.n_cols - 1)
         row = min(bisect_right(ys, cy) - 1, grid.n_rows - 1)
         cell = grid.at(row, col)
+        if previous is not None and _overflows(previous[0], ch, previous[1]):
+            cell = previous[1]  # a label run past its cell's rule: it stays with its text
         if cell is not None:
             buckets.setdefault(id(cell), []).append(ch)
+            previous = (ch, cell)
     for cell in grid.cells:
         cell.text = "\n".join(text for _, text in text_lines(buckets.get(id(cell), [])))
     return grid
+
+
+def _overflows(prev: dict, ch: dict, prev_cell: GridCell) -> bool:
+    """Whether `ch` continues `prev`'s run of text just past the right edge of its cell."""
+    same_line = abs(prev["top"] - ch["top"]) < 0.5 and abs(prev["bottom"] - ch["bottom"]) < 0.5
+    touching = -0.5 <= ch["x0"] - prev["x1"] <= 0.5
+    just_past = prev_cell.bbox is not None and ch["x0"] < prev_cell.bbox[2] + 0.5
+    return same_line and touching and just_past and not ch["text"].isdigit()
 
 
 def text_lines(chars: Iterable[dict]) -> list[tuple[float, str]]:
