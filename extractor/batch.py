@@ -131,10 +131,27 @@ def sha256_file(path: Path) -> str:
 # --- the worker side ---------------------------------------------------------------------
 
 
-def _worker_init() -> None:
+def _worker_init(batch_pid: int) -> None:
     # Ctrl-C is the parent's business: it stops the pool; workers must not die mid-task
     # with a traceback each.
     signal.signal(signal.SIGINT, signal.SIG_IGN)
+    threading.Thread(target=_exit_with, args=(batch_pid,), daemon=True).start()
+
+
+def _exit_with(batch_pid: int) -> None:
+    """End this worker soon after the batch process is gone (e.g. `kill -9`).
+
+    A pool worker holds both ends of its task pipe, so it would otherwise wait for work
+    forever; its own parent is the fork server, so a parent-death signal cannot help.
+    """
+    while True:
+        time.sleep(1.0)
+        try:
+            os.kill(batch_pid, 0)
+        except ProcessLookupError:
+            os._exit(1)
+        except PermissionError:  # the pid now belongs to someone else's process
+            os._exit(1)
 
 
 def _load_extractor(spec: str) -> Callable[[str], DocumentResult]:
@@ -461,6 +478,7 @@ def _new_pool(jobs: int, extractor: str) -> ProcessPoolExecutor:
         max_workers=jobs,
         mp_context=context,
         initializer=_worker_init,
+        initargs=(os.getpid(),),
         max_tasks_per_child=MAX_TASKS_PER_CHILD,
     )
 
