@@ -22,6 +22,7 @@ FONTS: dict[str, tuple[str, int]] = {
     "droid": ("droid/DroidSansFallbackFull.ttf", 0),
 }
 FALLBACK = "uming"
+_PREFIX: dict[str, str] = {}  # registered name -> its prefix, to find the matching fallback
 
 
 def register(font_id: str, prefix: str = "") -> str:
@@ -35,7 +36,13 @@ def register(font_id: str, prefix: str = "") -> str:
         path, index = FONTS[font_id]
         font = TTFont(name, str(FONT_DIR / path), subfontIndex=index, asciiReadable=not prefix)
         pdfmetrics.registerFont(font)
+    _PREFIX[name] = prefix
     return name
+
+
+def fallback_for(font_name: str) -> str:
+    """The fallback font registered alongside ``font_name`` (same prefix)."""
+    return register(FALLBACK, _PREFIX.get(font_name, ""))
 
 
 def has_char(font_name: str, ch: str) -> bool:
@@ -43,8 +50,9 @@ def has_char(font_name: str, ch: str) -> bool:
     return ch == " " or ord(ch) in font.face.charToGlyph
 
 
-def runs(text: str, font_name: str, fallback: str) -> list[tuple[str, str]]:
+def runs(text: str, font_name: str) -> list[tuple[str, str]]:
     """Split ``text`` into (font, text) runs so every character has a glyph."""
+    fallback = fallback_for(font_name)
     out: list[tuple[str, str]] = []
     for ch in text:
         font = font_name if has_char(font_name, ch) else fallback
@@ -55,5 +63,5 @@ def runs(text: str, font_name: str, fallback: str) -> list[tuple[str, str]]:
     return out
 
 
-def text_width(text: str, font_name: str, fallback: str, size: float) -> float:
-    return sum(pdfmetrics.stringWidth(t, f, size) for f, t in runs(text, font_name, fallback))
+def text_width(text: str, font_name: str, size: float) -> float:
+    return sum(pdfmetrics.stringWidth(t, f, size) for f, t in runs(text, font_name))

@@ -14,7 +14,7 @@ from dataclasses import dataclass, field
 from reportlab.lib.colors import Color
 from reportlab.pdfgen.canvas import Canvas
 
-from samples.fonts import FALLBACK, runs, text_width
+from samples.fonts import runs, text_width
 
 _TOKEN = re.compile(r"[A-Za-z0-9０-９.,，%@:/\-]+|.", re.S)
 _NO_LINE_START = set("，。、；：？！）》」”’,.;:%")
@@ -31,7 +31,7 @@ def wrap(text: str, font: str, size: float, width: float) -> list[str]:
             line = ""
             continue
         trial = line + tok
-        fits = text_width(trial, font, FALLBACK, size) <= width + 0.01
+        fits = text_width(trial, font, size) <= width + 0.01
         if fits or not line or tok[0] in _NO_LINE_START:
             line = trial
         else:
@@ -59,7 +59,7 @@ def draw_text(
     if bold:  # fake bold: fill and stroke the glyphs
         t.setTextRenderMode(2)
         c.setLineWidth(size * 0.035)
-    for f, part in runs(text, font, FALLBACK):
+    for f, part in runs(text, font):
         t.setFont(f, size)
         t.textOut(part)
     if bold:
@@ -105,6 +105,13 @@ class Table:
     def measure(self, width: float) -> list[float]:
         """Column widths in points; fills ``row_heights`` from the wrapped cell texts."""
         cols = [w * width / sum(self.widths) for w in self.widths]
+        for cell in self.cells:
+            if cell.key:  # a number is never wrapped: it is shrunk to fit, as WPS does
+                room = sum(cols[cell.col : cell.col + cell.colspan]) - 2 * self.pad
+                size = cell.size or self.size
+                need = text_width(cell.text, self.font, size)
+                if need > room:
+                    cell.size = size * room / need
         heights = [self.min_row] * self.n_rows
         spanned: list[tuple[TCell, float]] = []
         for cell in self.cells:
@@ -189,7 +196,7 @@ class Flow:
         if self.footer:
             text = self.footer.format(n=self.page)
             size = 10.5
-            w = text_width(text, self.footer_font, FALLBACK, size)
+            w = text_width(text, self.footer_font, size)
             x = (self.style.size[0] - w) / 2
             y = self.style.margins[2] * 0.5
             draw_text(self.c, x, y, text, self.footer_font, size)
@@ -227,7 +234,7 @@ class Flow:
                 self.new_page()
             x0 = self.left + (indent if i == 0 else 0.0)
             avail = self.width - (indent if i == 0 else 0.0)
-            w = text_width(line, font, FALLBACK, size)
+            w = text_width(line, font, size)
             char_space = 0.0
             if align == "center":
                 x0 = self.left + (self.width - w) / 2
@@ -239,7 +246,7 @@ class Flow:
             lead = line[:bold_lead] if i == 0 else ""
             if lead:
                 draw_text(self.c, x0, baseline, lead, font, size, char_space=char_space, bold=True)
-                x0 += text_width(lead, font, FALLBACK, size) + len(lead) * char_space
+                x0 += text_width(lead, font, size) + len(lead) * char_space
             rest = line[len(lead) :]
             draw_text(self.c, x0, baseline, rest, font, size, char_space=char_space, bold=bold)
             self.y += leading
@@ -286,8 +293,12 @@ class Flow:
         full = self.bottom - self.style.margins[0]
         return room < min_start or (keep_together and room < total <= full)
 
-    def table(self, table: Table, *, keep_together: bool, repeat_header: bool) -> list[int]:
-        """Lay ``table`` out from the current position; returns the pages it lies on."""
+    def table(self, table: Table, *, keep_together: bool, repeat_header: bool) -> list[list[float]]:
+        """Lay ``table`` out from the current position.
+
+        Returns one box per page the table lies on: [page, x0, top, x1, bottom] in points
+        from the page's top-left corner.
+        """
         if self.table_needs_new_page(table, keep_together):
             self.new_page()
         cols = table.measure(self.width)
@@ -310,7 +321,11 @@ class Flow:
             used += heights[r]
         segments.append(Segment(page, y, rows))
         self._draw_segments(table, cols, segments)
-        return [s.page for s in segments]
+        right = self.left + sum(cols)
+        return [
+            [s.page, self.left, s.top, right, s.top + sum(heights[r] for r in s.rows)]
+            for s in segments
+        ]
 
     def _draw_segments(self, table: Table, cols: list[float], segments: list[Segment]) -> None:
         heights = table.row_heights
@@ -391,7 +406,7 @@ class Flow:
         block = len(lines) * step
         y = top + (bottom - top - block) / 2
         for line in lines:
-            w = text_width(line, table.font, FALLBACK, size)
+            w = text_width(line, table.font, size)
             if cell.align == "left" and not cell.vertical:
                 x = x0 + table.pad
             elif cell.align == "right" and not cell.vertical:

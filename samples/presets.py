@@ -243,10 +243,112 @@ TEXT: list[tuple[str, dict]] = [
 ]
 
 
+GARBLED: list[tuple[str, dict, str]] = [
+    # name, pinned variant fields, garbling mode
+    ("county-2023-shuffled", dict(year=2023, level="county", font_set="ming"), "shuffled"),
+    ("city-2021-private", dict(year=2021, level="city", font_set="hei"), "private"),
+    ("ministry-2019-missing", dict(year=2019, level="ministry", font_set="droid"), "missing"),
+    (
+        "bureau-2024-missing",
+        dict(year=2024, level="bureau", font_set="kai", errors=["appeals_total_zero"]),
+        "missing",
+    ),
+]
+
+SCANS: list[tuple[str, dict, dict]] = [
+    # name, pinned variant fields, scan options (dpi, format, profile, keep, grey)
+    (
+        "county-2023-office-200",
+        dict(year=2023, level="county", font_set="ming"),
+        dict(dpi=200, profile="office"),
+    ),
+    (
+        "city-2020-poor-150",
+        dict(year=2020, level="city", font_set="kai"),
+        dict(dpi=150, profile="poor"),
+    ),
+    (
+        "province-2022-office-300-grey",
+        dict(year=2022, level="province", font_set="hei"),
+        dict(dpi=300, profile="office", grey=True),
+    ),
+    (
+        "township-2024-photo-200",
+        dict(year=2024, level="township", font_set="mixed"),
+        dict(dpi=200, profile="photo"),
+    ),
+    (
+        "bureau-2021-office-150-all",
+        dict(
+            year=2021,
+            level="bureau",
+            font_set="droid",
+            zero_style={"disclosure": "-", "applications": "", "appeals": "-"},
+        ),
+        dict(dpi=150, profile="office", keep="all"),
+    ),
+    (
+        "county-2019-poor-300-grey",
+        dict(year=2019, level="county", font_set="ming", errors=["row_total_off"]),
+        dict(dpi=300, profile="poor", grey=True),
+    ),
+    (
+        "city-2025-photo-150",
+        dict(year=2025, level="city", font_set="hei", landscape_applications=True),
+        dict(dpi=150, profile="photo"),
+    ),
+    (
+        "county-2022-split-200",
+        dict(
+            year=2022,
+            level="county",
+            font_set="kai",
+            keep_tables_together=False,
+            repeat_header=True,
+            other_single_row=True,
+        ),
+        dict(dpi=200, profile="office"),
+    ),
+    (
+        "ministry-2023-fax-300",
+        dict(year=2023, level="ministry", font_set="ming"),
+        dict(dpi=300, profile="fax", format="tiff"),
+    ),
+    (
+        "county-2021-tiff-150",
+        dict(
+            year=2021,
+            level="county",
+            font_set="mixed",
+            subtotal_groups=["denied", "not_processed"],
+            other_single_row=False,
+        ),
+        dict(dpi=150, profile="office", format="tiff"),
+    ),
+    (
+        "district-2024-long-png-150",
+        dict(year=2024, level="county", font_set="hei"),
+        dict(dpi=150, profile="clean", format="png"),
+    ),
+    (
+        "city-2023-long-jpeg-200",
+        dict(year=2023, level="city", font_set="ming", errors=["appeals_total_zero"]),
+        dict(dpi=200, profile="office", format="jpeg"),
+    ),
+]
+
+
 def committed_jobs() -> list[Job]:
     """Every document of the committed set, in generation order."""
     jobs = [
         Job("text", f"t{i:02d}-{name}", f"committed/text/{i}", _DEFAULTS | overrides)
         for i, (name, overrides) in enumerate(TEXT, 1)
     ]
+    jobs += [
+        Job("garbled", f"g{i:02d}-{name}", f"committed/garbled/{i}", _DEFAULTS | o, {"mode": m})
+        for i, (name, o, m) in enumerate(GARBLED, 1)
+    ]
+    for i, (name, o, scan) in enumerate(SCANS, 1):
+        kind = "scan" if scan.get("format", "pdf") == "pdf" else "image"
+        jobs.append(Job(kind, f"s{i:02d}-{name}", f"committed/scan/{i}", _DEFAULTS | o, scan))
     return jobs

@@ -29,7 +29,6 @@ def render_report(
     ``font_prefix`` selects a separate set of font registrations (used for garbled PDFs).
     """
     roles = {role: fonts.register(fid, font_prefix) for role, fid in FONT_SETS[v.font_set].items()}
-    fonts.register(fonts.FALLBACK, font_prefix)
     canvas = Canvas(str(path), pagesize=A4, invariant=1)
     canvas.setTitle(text.title_lines(v, random.Random(v.seed))[0])
     portrait = PageStyle(A4, v.margins)
@@ -40,12 +39,16 @@ def render_report(
 
     flow.space(size * 1.5)
     title_size = rng.choice([18.0, 20.0, 22.0])
-    for line in text.title_lines(v, random.Random(v.seed)):
+    for line in _fit_title(
+        text.title_lines(v, random.Random(v.seed)), v, roles["title"], title_size, flow.width
+    ):
         flow.paragraph(line, roles["title"], title_size, indent_chars=0, align="center")
     flow.space(size)
     flow.paragraph(text.intro(v, rng), body, size, leading=leading)
 
     def heading(t: str) -> None:
+        if flow.bottom - flow.y < leading * 3:  # keep a heading with the lines after it
+            flow.new_page()
         flow.paragraph(t, roles["heading"], size, leading=leading, indent_chars=2)
 
     heading("一、总体情况")
@@ -72,14 +75,16 @@ def render_report(
             flow.new_page()  # keep the heading with its table
         heading(f"{number}、{spec.title}")
         flow.space(size * 0.3)
-        pages = flow.table(
+        boxes = flow.table(
             table, keep_together=v.keep_tables_together, repeat_header=v.repeat_header
         )
+        split = len(boxes) > 1
         v.tables[spec.id] = {
-            "pages": sorted(set(pages)),
-            "split": len(set(pages)) > 1,
-            "repeated_header": len(set(pages)) > 1 and v.repeat_header and table.header_rows > 0,
+            "pages": [int(b[0]) for b in boxes],
+            "split": split,
+            "repeated_header": split and v.repeat_header and table.header_rows > 0,
             "landscape": landscape_page,
+            "boxes": [[round(x, 1) for x in b] for b in boxes],
         }
         if landscape_page:
             flow.new_page(portrait)
@@ -96,3 +101,18 @@ def render_report(
     for line in text.signature(v, rng):
         flow.paragraph(line, body, size, leading=leading, indent_chars=0, align="right")
     return flow.finish()
+
+
+def _fit_title(lines: list[str], v: Variant, font: str, size: float, width: float) -> list[str]:
+    """Break a title too long for one line after the agency name, as typesetters do."""
+    out: list[str] = []
+    for line in lines:
+        if fonts.text_width(line, font, size) <= width or v.agency not in line:
+            out.append(line)
+            continue
+        head, tail = line.split(v.agency, 1)
+        if head:  # year first: "2023年" + agency | rest
+            out += [head + v.agency, tail]
+        else:
+            out += [v.agency, tail]
+    return out
