@@ -88,17 +88,26 @@ def run_job(job: Job, out: Path) -> dict:
     return write_scan(job, out, v, cells, rng)
 
 
-def random_jobs(count: int, seed: str) -> list[Job]:
-    """``count`` documents of mixed kinds drawn from ``seed``."""
+KIND_WEIGHTS = {"text": 6, "garbled": 1, "scan": 2, "image": 1}
+SCAN_PROFILES = ["office", "office", "poor", "photo"]
+IMAGE_PROFILES = {"png": ["clean"], "jpeg": ["office", "photo"], "tiff": ["fax", "office"]}
+
+
+def random_jobs(count: int, seed: str, kinds: tuple[str, ...] = tuple(KIND_WEIGHTS)) -> list[Job]:
+    """``count`` documents of the given kinds (mixed by ``KIND_WEIGHTS``) drawn from ``seed``."""
     rng = random.Random(f"jobs/{seed}")
+    weights = [KIND_WEIGHTS[k] for k in kinds]
     jobs = []
     for i in range(count):
-        kind = rng.choices(["text", "garbled", "scan", "image"], weights=[6, 1, 2, 1])[0]
+        kind = rng.choices(kinds, weights=weights)[0]
         scan: dict[str, Any] = {}
-        if kind in ("scan", "image"):
-            scan = {"dpi": rng.choice([150, 200, 300])}
-            if kind == "image":
-                scan["format"] = rng.choice(["png", "jpeg", "tiff"])
+        if kind == "scan":
+            scan = {"dpi": rng.choice([150, 200, 300]), "profile": rng.choice(SCAN_PROFILES)}
+            scan["grey"] = rng.random() < 0.3
+        elif kind == "image":
+            fmt = rng.choice(["png", "jpeg", "tiff"])
+            profile = rng.choice(IMAGE_PROFILES[fmt])
+            scan = {"dpi": rng.choice([150, 200, 300]), "format": fmt, "profile": profile}
         jobs.append(Job(kind, f"{kind}-{seed}-{i:03d}", f"{seed}/{i}", scan=scan))
     return jobs
 
@@ -110,6 +119,11 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument("--seed", default="1")
     parser.add_argument("--preset", choices=["committed"], default=None)
     parser.add_argument("--clean", action="store_true", help="empty --out first")
+    parser.add_argument(
+        "--kinds",
+        default=",".join(KIND_WEIGHTS),
+        help="comma-separated kinds for --count: text,garbled,scan,image",
+    )
     args = parser.parse_args(argv)
     if args.preset == "committed":
         from samples.presets import committed_jobs
@@ -118,7 +132,11 @@ def main(argv: list[str] | None = None) -> int:
         out = args.out or DEFAULT_OUT
         clean = True
     else:
-        jobs = random_jobs(args.count, args.seed)
+        kinds = tuple(k for k in args.kinds.split(",") if k)
+        unknown = set(kinds) - set(KIND_WEIGHTS)
+        if unknown or not kinds:
+            parser.error(f"unknown kinds: {', '.join(sorted(unknown)) or '(none)'}")
+        jobs = random_jobs(args.count, args.seed, kinds)
         out = args.out or DEFAULT_OUT
         clean = args.clean
     if clean and out.exists():
@@ -129,7 +147,7 @@ def main(argv: list[str] | None = None) -> int:
         record = run_job(job, out)
         errors = len(record["source_errors"])
         print(f"{job.kind:8} {record['file']:40} pages={record['pages']} errors={errors}")
-    print(f"{len(jobs)} documents in {time.time() - start:.1f}s -> {out}", file=sys.stderr)
+    print(f"\n{len(jobs)} documents in {time.time() - start:.1f}s -> {out}", file=sys.stderr)
     return 0
 
 

@@ -83,7 +83,8 @@ def test_rule_check_finds_a_broken_total() -> None:
     t = _load(_truths("text")[0])
     cells = dict(t["cells"])
     assert not rules.check(cells)
-    cells["applications.total.natural_person"] = (cells["applications.total.natural_person"] or 0) + 1
+    key = "applications.total.natural_person"
+    cells[key] = (cells[key] or 0) + 1
     found = {(f["rule"], f["scope"]) for f in rules.check(cells)}
     assert found == {
         ("applications.balance", "natural_person"),
