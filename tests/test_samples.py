@@ -131,6 +131,8 @@ def test_committed_set_covers_the_variants() -> None:
     assert {v["label_noise"] for v in variants} == {"none", "spaces", "cut"}
     assert {v["numbering"] for v in variants} >= {"1.", "1、", "（1）"}
     assert any(v["fullwidth"] for v in variants) and any(v["thousands"] for v in variants)
+    assert {v["amount_unit"] for v in variants} == {"", "万元", "元"}
+    assert any((t["cells"].get(k) or 0) < 0 for t in text for k in t["cells"] if "change" in k)
     scans = [_load(p) for p in _truths("scan")]
     assert {s["dpi"] for s in scans} == {150, 200, 300}
     assert {s["variant"]["scan"]["format"] for s in scans} == {"pdf", "tiff", "png", "jpeg"}
