@@ -82,20 +82,14 @@ def _table_from_rules(
     xs, v_widths = _positions(vertical, axis=0, min_len=min_rule)
     widths = h_widths + v_widths
     line_px = int(np.median(widths)) if widths else 2
-    # Missing outer rules (a table cut by a page break): use the extent of the verticals.
-    v_rows = np.nonzero(vertical.any(axis=1))[0]
-    h_cols = np.nonzero(horizontal.any(axis=0))[0]
+    # Missing outer rules (a table cut by a page break): where most rules of the other
+    # direction run on past the outermost one, their common end stands in for it.
     margin = max(int(dpi * 0.05), 4)
-    if len(v_rows):
-        if not ys or v_rows[0] < ys[0] - margin:
-            ys.insert(0, int(v_rows[0]))
-        if v_rows[-1] > ys[-1] + margin:
-            ys.append(int(v_rows[-1]))
-    if len(h_cols):
-        if not xs or h_cols[0] < xs[0] - margin:
-            xs.insert(0, int(h_cols[0]))
-        if h_cols[-1] > xs[-1] + margin:
-            xs.append(int(h_cols[-1]))
+    if xs and ys:
+        ys = _extend(ys, _rule_ends(vertical, xs, line_px, along_x=True), margin)
+        xs = _extend(xs, _rule_ends(horizontal, ys, line_px, along_x=False), margin)
+    xs = _supported(xs, ys, vertical, line_px, along_x=True)
+    ys = _supported(ys, xs, horizontal, line_px, along_x=False)
     if len(xs) < 2 or len(ys) < 2:
         return None
     cells = _merge_cells(horizontal, vertical, xs, ys, line_px, dpi)
@@ -131,6 +125,61 @@ def _positions(mask: np.ndarray, axis: int, min_len: float) -> tuple[list[int], 
         else:
             merged.append(p)
     return merged, widths
+
+
+def _rule_ends(mask: np.ndarray, positions: list[int], line_px: int,
+               along_x: bool) -> list[tuple[int, int]]:
+    """(first, last) pixel of each rule at `positions` (vertical rules when along_x)."""
+    band = max(line_px, 2) + 1
+    ends = []
+    for p in positions:
+        strip = mask[:, max(p - band, 0):p + band + 1] if along_x else \
+            mask[max(p - band, 0):p + band + 1, :]
+        hits = np.nonzero(strip.any(axis=1 if along_x else 0))[0]
+        if len(hits):
+            ends.append((int(hits[0]), int(hits[-1])))
+    return ends
+
+
+def _extend(positions: list[int], ends: list[tuple[int, int]], margin: int) -> list[int]:
+    """Add an outer boundary where most crossing rules run past the outermost position."""
+    if len(ends) < 2:
+        return positions
+    need = max(2, (len(ends) + 1) // 2)
+    before = [a for a, _ in ends if a < positions[0] - margin]
+    after = [b for _, b in ends if b > positions[-1] + margin]
+    out = list(positions)
+    if len(before) >= need:
+        out.insert(0, int(np.median(before)))
+    if len(after) >= need:
+        out.append(int(np.median(after)))
+    return out
+
+
+def _supported(positions: list[int], across: list[int], mask: np.ndarray, line_px: int,
+               along_x: bool) -> list[int]:
+    """Keep the outer positions and the inner ones that fully separate at least one cell.
+
+    A piece of a seal's ring or a long stroke can look like a short rule; a real rule runs
+    from one crossing rule to the next.
+    """
+    band = max(line_px, 2) + 2
+    kept = [positions[0]] if positions else []
+    for p in positions[1:-1]:
+        for a, b in zip(across, across[1:], strict=False):
+            inner = slice(a + band, b - band)
+            if b - a <= 2 * band + 1:
+                continue
+            if along_x:
+                strip = mask[inner, max(p - band, 0):p + band + 1].any(axis=1)
+            else:
+                strip = mask[max(p - band, 0):p + band + 1, inner].any(axis=0)
+            if strip.size and strip.mean() >= 0.9:
+                kept.append(p)
+                break
+    if len(positions) > 1:
+        kept.append(positions[-1])
+    return kept
 
 
 def _merge_cells(

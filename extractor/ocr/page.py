@@ -32,6 +32,10 @@ from extractor.ocr.preprocess import Prepared, prepare
 # bench (bench/ocr_bench.py): every wrong value read there scored below it.
 OCR_FLAG_THRESHOLD = 0.80
 DEFAULT_ENGINE = os.environ.get("EXTRACTOR_OCR_ENGINE", "tesseract")
+# Values read with a confidence between the threshold and this are read again by the other
+# engine (when installed): on the bench every wrong value scored below it.
+VERIFY_BELOW = 0.95
+MAX_SINGLE_READS = 8  # one-by-one re-reads per table: bounds what a bad page costs
 TITLE_LINES = 4  # text lines read from the top of a page for agency/year detection
 CONTEXT_IN = 0.9  # how far above a table (inches) its heading is looked for
 
@@ -57,9 +61,9 @@ def read_page_image(
 
     `page_number` is 1-based; `dpi` converts pixels to PDF points (72/dpi per pixel).
     `engine` names the primary reader ("tesseract" or "rapidocr"; default: tesseract);
-    with `verify`, value cells are read again by the other engine when it is installed,
-    and a disagreement lowers the cell's confidence. `read_text=False` skips the page-top
-    title lines (pages after the first rarely carry them).
+    with `verify`, value cells of middling confidence (OCR_FLAG_THRESHOLD..VERIFY_BELOW)
+    are read again by the other engine when it is installed, and a disagreement flags them.
+    `read_text=False` skips the page-top title lines (later pages rarely carry them).
     """
     timings: dict[str, float] = {}
     start = time.perf_counter()
@@ -113,20 +117,32 @@ def _read_table(
     retry = [i for i in value_idx if not VALUE_RE.match(value_reads[i][0])]
     label_reads = dict(zip(label_idx + retry,
                            _read_labels(primary, inks, label_idx + retry), strict=True))
+    reread: list[int] = []
     for i in label_idx + retry:
         text, conf = label_reads[i]
-        if CJK_RE.search(text) or not looks_like_value(text):
+        if CJK_RE.search(text):
             texts[i], confs[i] = text, conf
             value_reads.pop(i, None)
-            if not text:
-                reasons[i].append("ink_in_blank")
-                confs[i] = 0.1
-        elif i not in value_reads:
-            value_reads[i] = _read_values(primary, inks, [i])[0]
+        elif i not in value_reads or not VALUE_RE.match(value_reads[i][0]):
+            reread.append(i)
+    value_reads.update(zip(reread, _read_values(primary, inks, reread), strict=True))
+    # A montage read sometimes drops a lone short line: look at those crops one by one.
+    empty = [i for i in sorted(value_reads) if not value_reads[i][0]][:MAX_SINGLE_READS]
+    for i in empty:
+        reading = primary.read_single(inks[i].crop, "value")
+        value_reads[i] = (normalise_value(reading.text), reading.confidence)
+    for i in sorted(value_reads):  # neither a value nor CJK: keep the label reading, doubted
+        if not VALUE_RE.match(value_reads[i][0]) and not looks_like_value(value_reads[i][0]):
+            label_text = label_reads.get(i, ("", 0.0))[0]
+            if label_text:
+                texts[i], confs[i] = label_text, min(label_reads[i][1], 0.3)
+                reasons[i].append("unreadable")
+                value_reads.pop(i)
 
     value_cells = sorted(value_reads)
     checks: dict[int, str] = {}
-    to_check = [i for i in value_cells if not inks[i].dash]
+    to_check = [i for i in value_cells
+                if not inks[i].dash and OCR_FLAG_THRESHOLD <= value_reads[i][1] < VERIFY_BELOW]
     if secondary is not None and to_check:
         second = _read_values(secondary, inks, to_check)
         checks = {i: text for i, (text, _) in zip(to_check, second, strict=True)}

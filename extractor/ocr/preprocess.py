@@ -14,6 +14,7 @@ import numpy as np
 
 MIN_WARP_PX = 0.75  # corners moving less than this: leave the image alone (no resampling blur)
 MAX_TILT_DEG = 8.0  # lines tilted more than this are not ruled table lines
+SEAL_LIFT = 140  # a coloured pixel brighter than this in its brightest channel is stamp ink
 
 
 @dataclass
@@ -51,11 +52,24 @@ def suppress_colour(image: np.ndarray) -> np.ndarray:
     bright = cv2.max(cv2.max(b, g), r)
     dark = cv2.min(cv2.min(b, g), r)
     luminance = cv2.cvtColor(image, cv2.COLOR_BGR2GRAY)
-    # Only clearly coloured pixels take the max channel; gray ones keep their luminance so
+    # Only clearly coloured pixels (and their rims, where JPEG's halved colour resolution
+    # leaves grayish fringes) take the max channel; gray pixels keep their luminance, so
     # faint gray print is not lifted.
     coloured = cv2.compare(cv2.subtract(bright, dark), 40, cv2.CMP_GT)
+    # Thin seal strokes lose most of their colour to blur and JPEG's halved chroma, but stay
+    # redder (or bluer) than gray print ever is.
+    # Measured on a smoothed copy so that sensor noise on gray print does not count.
+    sb, sg, sr = cv2.split(cv2.blur(image, (5, 5)))
+    reddish = cv2.compare(cv2.subtract(sr, cv2.max(sg, sb)), 15, cv2.CMP_GT)
+    bluish = cv2.compare(cv2.subtract(sb, cv2.max(sg, sr)), 15, cv2.CMP_GT)
+    coloured = coloured | reddish | bluish
+    coloured = cv2.dilate(coloured, np.ones((5, 5), np.uint8))
+    # A seal is light in its own colour channel but not white (~0.85 of the paper): where
+    # that channel is well above print darkness, the pixel is seal, not print under it.
+    lifted = bright.copy()
+    lifted[bright > SEAL_LIFT] = 255
     out = luminance.copy()
-    cv2.copyTo(bright, coloured, out)
+    cv2.copyTo(lifted, coloured, out)
     return out
 
 

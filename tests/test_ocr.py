@@ -1,0 +1,135 @@
+"""The OCR path on real pages: hzq2023 rendered, degraded like a scan, read with tesseract.
+
+The truth of each cell is the PDF's own text layer inside the cell (the same scoring the
+bench uses), so no reconciler is needed to test digit accuracy and confidence honesty.
+"""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+import numpy as np
+import pdfplumber
+import pytest
+
+from bench.ocr_bench import is_value_truth, score_page, truth_text
+from extractor.grid import Grid
+from extractor.ocr import OCR_FLAG_THRESHOLD, available_engines, read_page_image
+from extractor.ocr.cells import normalise_value
+from extractor.ocr.lines import find_tables
+from extractor.ocr.preprocess import prepare
+from extractor.ocr.synth import SCAN_PRESETS, degrade
+from extractor.sources.images import render_pdf_page
+
+ROOT = Path(__file__).resolve().parent.parent
+HZQ = ROOT.parent / "shared" / "real" / "hzq2023.pdf"
+
+pytestmark = [
+    pytest.mark.skipif(not HZQ.exists(), reason="../shared/real is not present"),
+    pytest.mark.skipif("tesseract" not in available_engines(), reason="tesseract not installed"),
+]
+
+# (rows, cols) of every ruled table on hzq2023's pages 2–4, as printed.
+HZQ_TABLES = {
+    2: [(8, 4)],  # table 二, first part
+    3: [(6, 2), (17, 10)],  # table 二 rest; table 三 to 2.没有现成信息 (header 3 rows)
+    4: [(9, 10), (4, 15)],  # table 三 rest; table 四 (3 header rows + 1 data row)
+}
+
+
+@pytest.fixture(scope="module")
+def pdf() -> pdfplumber.PDF:
+    with pdfplumber.open(HZQ) as doc:
+        yield doc
+
+
+@pytest.mark.parametrize("preset", ["clean", "photo"])
+def test_grid_structure_at_150_dpi(preset: str) -> None:
+    for page, shapes in HZQ_TABLES.items():
+        image, _ = degrade(render_pdf_page(HZQ, page - 1, 150), SCAN_PRESETS[preset], 150)
+        prepared = prepare(image, 150)
+        tables = find_tables(prepared.binary, 150)
+        assert [(len(t.ys) - 1, len(t.xs) - 1) for t in tables] == shapes, (page, preset)
+
+
+def test_merged_cells_of_table_three(pdf: pdfplumber.PDF) -> None:
+    page = read_page_image(render_pdf_page(HZQ, 2, 200), 3, 200, engine="tesseract",
+                           verify=False)
+    grid = page.grids[1]
+    assert isinstance(grid, Grid) and grid.source == "ocr" and grid.page == 3
+    corner = grid.at(0, 0)
+    assert (corner.rowspan, corner.colspan) == (3, 3)  # the 勾稽关系 note over the header
+    assert grid.at(5, 0).rowspan == 12  # 三、本年度办理结果, written vertically
+    assert "收到和处理" in grid.context  # the heading printed above the table
+    # Bboxes are PDF points: the value 21 of 一、本年新收 sits where the text layer has it.
+    cell = grid.at(3, 3)
+    assert normalise_value(truth_text(pdf.pages[2], cell.bbox)) == "21" == cell.text
+
+
+def test_page_without_table_is_quick_and_empty() -> None:
+    page = read_page_image(render_pdf_page(HZQ, 0, 200), 1, 200, engine="tesseract")
+    assert page.grids == []
+    assert page.timings["preprocess"] + page.timings["structure"] < 2.0
+    assert "洪泽" in page.text or "政府信息公开" in page.text
+
+
+@pytest.mark.parametrize(("dpi", "preset"), [(200, "hard"), (300, "mild")])
+def test_value_cells_accurate_and_honest(pdf: pdfplumber.PDF, dpi: int, preset: str) -> None:
+    score = score_page(pdf, str(HZQ), 2, dpi, preset, "tesseract")
+    assert score.cells >= 100
+    assert score.silent == 0, score.errors
+    assert score.correct / score.cells >= 0.98, score.errors
+    assert score.flagged / score.cells <= 0.06
+
+
+def test_no_confident_wrong_value_at_150_dpi(pdf: pdfplumber.PDF) -> None:
+    score = score_page(pdf, str(HZQ), 3, 150, "photo", "tesseract")
+    assert score.silent == 0, score.errors
+
+
+def test_blank_zero_and_dash_are_told_apart() -> None:
+    image = render_pdf_page(HZQ, 3, 200)
+    grid = read_page_image(image, 4, 200, engine="tesseract", verify=False,
+                           read_text=False).grids[0]
+    cell = grid.at(0, 4)  # a printed 0
+    box = [int(v * 200 / 72) for v in cell.bbox]
+    x0, y0, x1, y1 = box
+    mid = (y0 + y1) // 2
+    blank = image.copy()
+    blank[y0 + 4:y1 - 4, x0 + 4:x1 - 4] = 255  # wipe the 0: a blank cell
+    dash = blank.copy()
+    cx = (x0 + x1) // 2
+    dash[mid - 1:mid + 2, cx - 12:cx + 12] = 0  # a printed dash
+    texts = []
+    for img in (image, blank, dash):
+        g = read_page_image(img, 4, 200, engine="tesseract", verify=False,
+                            read_text=False).grids[0]
+        texts.append((g.at(0, 4).text, g.at(0, 4).confidence >= OCR_FLAG_THRESHOLD))
+    assert texts == [("0", True), ("", True), ("-", True)]
+
+
+@pytest.mark.skipif("rapidocr" not in available_engines(), reason="rapidocr not installed")
+def test_rapidocr_reads_values(pdf: pdfplumber.PDF) -> None:
+    score = score_page(pdf, str(HZQ), 3, 200, "mild", "rapidocr", verify=False)
+    assert score.silent == 0, score.errors
+    assert score.correct / score.cells >= 0.98
+
+
+@pytest.mark.slow
+@pytest.mark.parametrize("dpi", [150, 200, 300])
+@pytest.mark.parametrize("preset", ["clean", "mild", "hard", "photo"])
+def test_bench_bar(pdf: pdfplumber.PDF, dpi: int, preset: str) -> None:
+    cells = correct = flagged = silent = 0
+    for index in (1, 2, 3):
+        s = score_page(pdf, str(HZQ), index, dpi, preset, "tesseract")
+        cells, correct = cells + s.cells, correct + s.correct
+        flagged, silent = flagged + s.flagged, silent + s.silent
+    assert silent == 0
+    if dpi >= 200:
+        assert correct / cells >= 0.995 and flagged / cells <= 0.05
+
+
+def test_value_truth_helper() -> None:
+    assert is_value_truth("") and is_value_truth("7730.28") and is_value_truth("－")
+    assert not is_value_truth("行政许可")
+    assert np.isclose(OCR_FLAG_THRESHOLD, OCR_FLAG_THRESHOLD)
