@@ -44,7 +44,8 @@ def score(result: DocumentResult, truth: dict) -> Score:
         cell = got.get(key)
         if cell is None:
             out.missing_keys.append(key)
-            out.silent_errors.append(key)
+            if result.status != "failed":  # a failed document is an error a person sees
+                out.silent_errors.append(key)
             continue
         if cell.flagged:
             out.flagged += 1
