@@ -9,7 +9,12 @@ import pdfplumber
 import pytest
 from PIL import Image
 
-from extractor.sources.images import estimate_dpi, load_image_pages, render_pdf_page
+from extractor.sources.images import (
+    estimate_dpi,
+    load_image_frames,
+    load_image_pages,
+    render_pdf_page,
+)
 from extractor.sources.trust import classify_chars, classify_text_layer
 
 ROOT = Path(__file__).resolve().parent.parent
@@ -60,14 +65,16 @@ def test_multipage_tiff_and_dpi(tmp_path: Path) -> None:
     frames = [Image.new("RGB", (827, 1169), (255, 255, 255 - i)) for i in range(3)]
     path = tmp_path / "pages.tif"
     frames[0].save(path, save_all=True, append_images=frames[1:], dpi=(100, 100))
-    pages = load_image_pages(path)
+    images, dpi = load_image_pages(path)
+    assert len(images) == 3 and dpi == pytest.approx(100, abs=1)
+    pages = load_image_frames(path)
     assert len(pages) == 3
     assert pages[0].dpi == pytest.approx(100, abs=1) and not pages[0].dpi_estimated
     assert pages[2].image[0, 0].tolist() == [253, 255, 255]  # BGR
 
     jpeg = tmp_path / "photo.jpg"
     frames[0].resize((1654, 2338)).save(jpeg)  # no DPI in the file: A4 is assumed
-    (page,) = load_image_pages(jpeg)
+    (page,) = load_image_frames(jpeg)
     assert page.dpi_estimated and page.dpi == pytest.approx(200, abs=2)
 
 

@@ -41,8 +41,17 @@ def render_pdf_page(path: str | Path, page_index: int, dpi: float = OCR_DPI) -> 
     return _to_bgr(array, mode)
 
 
-def load_image_pages(path: str | Path) -> list[PageImage]:
-    """Every page of an image file (PNG, JPEG, TIFF incl. multi-page) with its DPI.
+def load_image_pages(path: str | Path) -> tuple[list[np.ndarray], float]:
+    """Every page of an image file (PNG, JPEG, TIFF incl. multi-page), and the file's DPI.
+
+    The DPI is the first page's (see `load_image_frames` for each page's own).
+    """
+    frames = load_image_frames(path)
+    return [f.image for f in frames], (frames[0].dpi if frames else estimate_dpi(0, 0))
+
+
+def load_image_frames(path: str | Path) -> list[PageImage]:
+    """Every page of an image file with its own DPI.
 
     The DPI is the one the file declares when it is plausible, else estimated from the
     pixel size assuming the page is A4 (portrait or landscape).
