@@ -18,7 +18,12 @@ from extractor.grid import BBox, Grid, GridCell
 from extractor.reconcile import vocabulary as vocab
 from extractor.reconcile.labels import Candidate, best_match, content, fold, split_numbering
 from extractor.reconcile.values import NULL_MARKS, parse_value
-from models.schema import APPLICATION_ROWS, DISCLOSURE_SECTION_PREFIX, SUBTOTAL_GROUPS
+from models.schema import (
+    APPLICATION_ROWS,
+    DISCLOSURE_ROWS,
+    DISCLOSURE_SECTION_PREFIX,
+    SUBTOTAL_GROUPS,
+)
 
 _SECTION_HEADING = re.compile(r"^[一二三四五六七八九十]+、")
 _NUMERIC = re.compile(r"^[+\-－−]?[0-9０-９][0-9０-９,，.．]*\s*(万元|元|件|个|项|条)?$")
@@ -56,6 +61,10 @@ class Reading:
     warnings: list[str] = field(default_factory=list)
     # 小计 rows placed only by the group last seen: before or after a group's items?
     loose_subtotals: list[str] = field(default_factory=list)
+    # table 三's data rows in reading order: (row key or None if unrecognised, its values)
+    application_rows: list[tuple[str | None, list[tuple[ColumnSpan, GridCell]]]] = field(
+        default_factory=list
+    )
 
 
 def is_value_text(text: str) -> bool:
@@ -389,9 +398,28 @@ class TableWalker:
         if match is None:
             self._unrecognised(label.text, values)
             return
-        for span, cell in values:
-            key = f"disclosure.{match.key}.{span.key}"
-            self._store(key, cell, min(match.certainty, span.score))
+        for span, column, certainty in self._disclosure_columns(match.key, values):
+            key = f"disclosure.{match.key}.{column}"
+            self._store(key, span, min(match.certainty, certainty))
+
+    def _disclosure_columns(
+        self, row: str, values: list[tuple[ColumnSpan, GridCell]]
+    ) -> list[tuple[GridCell, str, float]]:
+        """Columns for a table 二 row. A header that was not read leaves the previous
+        block's columns in place; a row knows its own columns, so values under columns it
+        cannot have are placed by order (surely, when it has just one column)."""
+        allowed = {c for fmt in ("2021", "2019") for r in DISCLOSURE_ROWS[fmt] if r.key == row
+                   for c in r.columns}
+        if all(span.key in allowed for span, _ in values):
+            return [(cell, span.key, span.score) for span, cell in values]
+        fmt = "2019" if self.reading.format_votes["2019"] > self.reading.format_votes["2021"] \
+            else "2021"
+        columns = next((r.columns for r in DISCLOSURE_ROWS[fmt] if r.key == row), ())
+        cells = [cell for _, cell in sorted(values, key=lambda v: _span(v[1])[0])]
+        if len(columns) == len(cells):
+            certainty = 1.0 if len(cells) == 1 else 0.7
+            return [(cell, column, certainty) for cell, column in zip(cells, columns, strict=True)]
+        return [(cell, span.key, span.score) for span, cell in values]
 
     def _application_row(
         self, labels: list[GridCell], values: list[tuple[ColumnSpan, GridCell]]
@@ -411,11 +439,13 @@ class TableWalker:
             item = cell
         if item is None:
             texts = " ".join(c.text for c in labels if c.text.strip())
+            self.reading.application_rows.append((None, values))
             self._unrecognised(texts or "(no label)", values)
             return
         key, score = self._application_key(item.text)
         if key and key.endswith(".subtotal") and not group_in_row and not self._names_group(item):
             self.reading.loose_subtotals.append(key.split(".")[0])
+        self.reading.application_rows.append((key, values))
         if key is None:
             self._unrecognised(item.text, values)
             return
@@ -470,7 +500,91 @@ def read_tables(grids: list[Grid]) -> Reading:
         walker.feed(grid)
     for group in walker.reading.loose_subtotals:
         _place_subtotal(walker.reading, group)
+    _fill_gaps(walker.reading)
     return walker.reading
+
+
+GAP_CERTAINTY = 0.5  # a row placed by its position alone: its cells are flagged
+
+
+def _canonical_positions() -> dict[str, tuple[float, ...]]:
+    """Where each table 三 row may stand in reading order; a 小计 before or after its items."""
+    positions: dict[str, tuple[float, ...]] = {}
+    for index, row in enumerate(APPLICATION_ROWS):
+        positions[row.key] = (float(index),)
+    for group in SUBTOTAL_GROUPS:
+        indices = [i for i, r in enumerate(APPLICATION_ROWS) if r.group == group]
+        positions[f"{group}.subtotal"] = (indices[0] - 0.5, indices[-1] + 0.5)
+    return positions
+
+
+def _fill_gaps(reading: Reading) -> None:
+    """Rows whose labels could not be read (OCR noise) get the keys their position leaves.
+
+    Only where the unread rows between two recognised rows are exactly as many as the
+    canonical rows missing between them; their cells are flagged `uncertain_label`.
+    """
+    positions = _canonical_positions()
+    read_rows = {k.split(".", 1)[1].rsplit(".", 1)[0] for k in reading.values
+                 if k.startswith("applications.")}
+    rows = reading.application_rows
+    i = 0
+    while i < len(rows):
+        if rows[i][0] is not None:
+            i += 1
+            continue
+        j = i
+        while j < len(rows) and rows[j][0] is None:
+            j += 1
+        low = max(positions[rows[i - 1][0]]) if i > 0 else float("-inf")
+        high = min(positions[rows[j][0]]) if j < len(rows) else float("inf")
+        free = sorted(
+            (min(p for p in pos if low < p < high), key)
+            for key, pos in positions.items()
+            if key not in read_rows and any(low < p < high for p in pos)
+        )
+        chosen = _choose_gap_rows(reading, free, rows[i:j])
+        for key, (_, values) in zip(chosen, rows[i:j], strict=False):
+            for span, cell in values:
+                _store_value(reading, f"applications.{key}.{span.key}", cell, GAP_CERTAINTY)
+            read_rows.add(key)
+        i = j
+
+
+def _choose_gap_rows(
+    reading: Reading, free: list[tuple[float, str]], unread: list[tuple[str | None, list]]
+) -> list[str]:
+    """The keys for a run of unread rows: the free items if they are as many as the rows,
+    else all free rows if they are; a lone row between groups is the subtotal it adds up
+    to. Nothing when the count leaves a doubt."""
+    items = [key for _, key in free if not key.endswith(".subtotal")]
+    if len(items) == len(unread):
+        return items
+    if len(free) == len(unread):
+        return [key for _, key in free]
+    subtotals = [key for _, key in free if key.endswith(".subtotal")]
+    if len(unread) == 1 and not items and subtotals:
+        values = {span.key: _as_read(cell) for span, cell in unread[0][1]}
+        nonzero = any(parse_value(v.raw, "count").value for v in values.values())
+        fits = [k for k in subtotals if _adds_up(reading, k.split(".")[0], values)]
+        if len(fits) == 1 and nonzero:  # all zeros would fit any group
+            return fits
+    return []
+
+
+def _as_read(cell: GridCell) -> ReadValue:
+    return ReadValue(key="", raw=cell.text.strip(), page=cell.page, bbox=cell.bbox,
+                     confidence=cell.confidence, source=cell.source)
+
+
+def _store_value(reading: Reading, key: str, cell: GridCell, label_score: float) -> None:
+    if key in reading.values:
+        return
+    reading.values[key] = ReadValue(
+        key=key, raw=cell.text.strip(), page=cell.page, bbox=cell.bbox,
+        confidence=cell.confidence * label_score, source=cell.source,
+        reasons=[*cell.reasons, "uncertain_label"],
+    )
 
 
 def _place_subtotal(reading: Reading, group: str) -> None:
