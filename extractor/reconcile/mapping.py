@@ -408,12 +408,14 @@ class TableWalker:
         """Columns for a table 二 row. A header that was not read leaves the previous
         block's columns in place; a row knows its own columns, so values under columns it
         cannot have are placed by order (surely, when it has just one column)."""
-        allowed = {c for fmt in ("2021", "2019") for r in DISCLOSURE_ROWS[fmt] if r.key == row
+        votes = self.reading.format_votes
+        leader = "2019" if votes["2019"] > votes["2021"] else "2021"
+        formats = (leader,) if votes["2019"] != votes["2021"] else ("2021", "2019")
+        allowed = {c for fmt in formats for r in DISCLOSURE_ROWS[fmt] if r.key == row
                    for c in r.columns}
         if all(span.key in allowed for span, _ in values):
             return [(cell, span.key, span.score) for span, cell in values]
-        fmt = "2019" if self.reading.format_votes["2019"] > self.reading.format_votes["2021"] \
-            else "2021"
+        fmt = leader
         columns = next((r.columns for r in DISCLOSURE_ROWS[fmt] if r.key == row), ())
         cells = [cell for _, cell in sorted(values, key=lambda v: _span(v[1])[0])]
         if len(columns) == len(cells):
