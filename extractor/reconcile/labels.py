@@ -13,6 +13,7 @@ import unicodedata
 from collections.abc import Iterable
 from dataclasses import dataclass
 from difflib import SequenceMatcher
+from functools import lru_cache
 
 _CN_NUMERALS = "一二三四五六七八九十"
 _NUMBERING = re.compile(
@@ -29,6 +30,7 @@ def fold(text: str) -> str:
     return re.sub(r"\s+", "", unicodedata.normalize("NFKC", text))
 
 
+@lru_cache(maxsize=16384)
 def split_numbering(text: str) -> tuple[str | None, str]:
     """('三', '不予公开') from '（三）不予公开'; (None, text) where there is no numbering."""
     folded = fold(text)
@@ -39,6 +41,7 @@ def split_numbering(text: str) -> tuple[str | None, str]:
     return _arabic(number), folded[match.end():]
 
 
+@lru_cache(maxsize=16384)
 def content(text: str) -> str:
     """What a label says, for comparison: numbering and punctuation removed."""
     return _DROP.sub("", split_numbering(text)[1])
@@ -95,6 +98,13 @@ def best_match(
     None also when the runner-up scores within `margin`: a guess between two rows is
     worse than no match, because no match gets flagged.
     """
+    return _best_match(text, tuple(candidates), threshold, margin)
+
+
+@lru_cache(maxsize=16384)
+def _best_match(
+    text: str, candidates: tuple[Candidate, ...], threshold: float, margin: float
+) -> Match | None:
     number, _ = split_numbering(text)
     mine = content(text)
     if not mine:
