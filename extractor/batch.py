@@ -299,6 +299,7 @@ class _Scheduler:
         self.pending: deque[_Item] = deque()
         self.in_flight: dict[Future[_Reply], _Item] = {}
         self.task = None
+        self._startup_failures = 0
 
     def run(self, items: list[_Item]) -> None:
         self.pending.extend(items)
@@ -326,10 +327,21 @@ class _Scheduler:
                 return
             if self.pending[0].solo and self.in_flight:
                 return
-            item = self.pending.popleft()
-            future = self.pool.submit(
-                _extract_one, self.extractor, item.path, item.sha256, self.timeout
-            )
+            item = self.pending[0]
+            try:
+                future = self.pool.submit(
+                    _extract_one, self.extractor, item.path, item.sha256, self.timeout
+                )
+            except BrokenProcessPool:  # a worker died before it was given anything
+                self._startup_failures += 1
+                if self._startup_failures > 3:
+                    raise RuntimeError(
+                        "the worker processes die as they start; "
+                        "try `extractor extract` on one file to see why"
+                    ) from None
+                self._recover_from_dead_worker()
+                return
+            self.pending.popleft()
             self.in_flight[future] = item
 
     def _collect(self, done: set[Future[_Reply]]) -> bool:
@@ -355,6 +367,8 @@ class _Scheduler:
         self.pool = _new_pool(self.jobs, self.extractor)
         suspects = list(self.in_flight.values())
         self.in_flight.clear()
+        if not suspects:
+            return
         if len(suspects) == 1:  # it ran alone: it is the culprit
             item = suspects[0]
             self._store(item, _Reply(_failed(item.path, item.sha256, _WORKER_DIED), 0, 0, 0))
