@@ -38,8 +38,11 @@ test: setup
 test-all: setup
 	$(PYTHON) -m pytest -q
 
+## bench: speed and accuracy per document and per group; batch throughput; OCR engines side by side
 bench: setup
 	$(PYTHON) -m bench.bench
+	$(PYTHON) -m bench.batch_bench samples/generated/text ../shared/real --jobs 1 2 --repeat 2
+	$(PYTHON) -m bench.ocr_bench --presets mild,photo --engines tesseract,rapidocr
 
 lint: setup
 	$(PYTHON) -m ruff check .
