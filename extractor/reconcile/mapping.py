@@ -170,7 +170,7 @@ class TableWalker:
         if not self.in_header:
             return
         self.in_header = False
-        cells = self.header_cells
+        cells = _join_wrapped(self.header_cells, self._column_candidates())
         self.header_cells = []
         spans = {
             "disclosure": self._disclosure_spans,
@@ -178,9 +178,16 @@ class TableWalker:
             "appeals": self._appeal_spans,
         }[self.table](cells)
         if spans:
-            self.spans = spans
+            self.spans = _merge_spans(spans)
         else:
             self.reading.warnings.append(f"{self.table}: a header row was not understood")
+
+    def _column_candidates(self) -> tuple[Candidate, ...]:
+        if self.table == "disclosure":
+            return vocab.disclosure_columns("2021") + vocab.disclosure_columns("2019")
+        if self.table == "applications":
+            return vocab.APPLICATION_COLUMN_LABELS
+        return vocab.APPEAL_COLUMN_LABELS + vocab.APPEAL_GROUP_LABELS
 
     def _disclosure_spans(self, cells: list[GridCell]) -> list[ColumnSpan]:
         spans = []
@@ -256,7 +263,10 @@ class TableWalker:
             if fold(text).startswith(DISCLOSURE_SECTION_PREFIX):
                 self._close_header()
                 return
-        header_of = self._header_table(cells)
+        if self.in_header and self._continues_header(cells):
+            header_of: str | None = self.table  # more lines of this header, before any data
+        else:
+            header_of = self._header_table(cells)
         if header_of and not (self.table == "applications" and self._labels_a_row(cells)):
             if header_of != self.table:
                 self._switch(header_of)
@@ -272,6 +282,8 @@ class TableWalker:
             return
         values, labels = self._split_row(grid, cells)
         if not values:
+            if self.table == "applications":
+                self._group_row(labels)
             return
         if self.table == "disclosure":
             self._disclosure_row(labels, values)
@@ -279,6 +291,20 @@ class TableWalker:
             self._application_row(labels, values)
         elif self.table == "appeals":
             self._appeal_row(values)
+
+    def _continues_header(self, cells: list[GridCell]) -> bool:
+        """A row of label fragments under a header row, before any data."""
+        texts = [c.text for c in cells if c.text.strip()]
+        return bool(texts) and not any(is_value_text(t) for t in texts) and not (
+            self.table == "applications" and self._labels_a_row(cells)
+        )
+
+    def _group_row(self, labels: list[GridCell]) -> None:
+        """A group label on a row of its own (centred beside its items, no values)."""
+        for cell in labels:
+            group = best_match(cell.text, vocab.APPLICATION_GROUP_LABELS, threshold=0.8)
+            if group and group.key != "results":
+                self.group = group.key
 
     def _labels_a_row(self, cells: list[GridCell]) -> bool:
         """Whether a cell of this row is a table 三 row label (a row of blanks, not a header).
@@ -343,7 +369,7 @@ class TableWalker:
     def _blanks(
         self, values: list[tuple[ColumnSpan, GridCell]], cells: list[GridCell]
     ) -> list[tuple[ColumnSpan, GridCell]]:
-        hit = {id(span) for span, _ in values}
+        hit = {span.key for span, _ in values}
         top = min(c.bbox[1] for _, c in values if c.bbox)
         bottom = max(c.bbox[3] for _, c in values if c.bbox)
         page = values[0][1].page
@@ -351,7 +377,7 @@ class TableWalker:
             (span, GridCell(row=-1, col=-1, text="", bbox=(span.x0, top, span.x1, bottom),
                             page=page, source=values[0][1].source))
             for span in self.spans
-            if id(span) not in hit and span.x0 > min(c.bbox[0] for c in cells if c.bbox)
+            if span.key not in hit and span.x0 > min(c.bbox[0] for c in cells if c.bbox)
         ]
 
     def _split_by_order(
@@ -493,6 +519,70 @@ class TableWalker:
                 f"{self.table}: a row with values was not recognised "
                 f"(label {content(label)[:30]!r}, page {page})"
             )
+
+
+def _join_wrapped(cells: list[GridCell], candidates: tuple[Candidate, ...]) -> list[GridCell]:
+    """Header labels printed without rules wrap into separate lines (`结果` over `维持`):
+    a label not surely matched alone is joined with the piece right below it when the
+    joined text matches surely."""
+    placed = [c for c in cells if c.bbox is not None and c.text.strip()]
+    out = [c for c in cells if c not in placed]
+    used: set[int] = set()
+    for upper in sorted(placed, key=lambda c: (c.bbox[1], c.bbox[0])):
+        if id(upper) in used:
+            continue
+        if _sure(upper.text, candidates) or _is_group_header(upper.text):
+            out.append(upper)
+            continue
+        lower = _piece_below(upper, [c for c in placed if id(c) not in used and c is not upper])
+        if lower is not None and not _sure(lower.text, candidates):
+            joined = best_match(upper.text + lower.text, candidates, threshold=0.6)
+            if joined is not None and joined.certainty >= 1.0:
+                used.add(id(lower))
+                x0, top, x1, _ = upper.bbox
+                out.append(GridCell(row=upper.row, col=upper.col, text=upper.text + lower.text,
+                                    bbox=(min(x0, lower.bbox[0]), top, max(x1, lower.bbox[2]),
+                                          lower.bbox[3]),
+                                    confidence=min(upper.confidence, lower.confidence),
+                                    source=upper.source, page=upper.page))
+                continue
+        out.append(upper)
+    return out
+
+
+def _sure(text: str, candidates: tuple[Candidate, ...]) -> bool:
+    match = best_match(text, candidates, threshold=0.6)
+    return match is not None and match.certainty >= 1.0
+
+
+def _is_group_header(text: str) -> bool:
+    groups = (vocab.APPLICATION_HEADER_GROUPS + vocab.APPEAL_GROUP_LABELS
+              + (vocab.LITIGATION, vocab.DISCLOSURE_HEADER))
+    return best_match(text, groups, threshold=0.8) is not None
+
+
+def _piece_below(upper: GridCell, others: list[GridCell]) -> GridCell | None:
+    x0, _, x1, bottom = upper.bbox
+    height = upper.bbox[3] - upper.bbox[1]
+    below = [
+        c for c in others
+        if c.bbox[1] >= bottom - 0.3 * height and c.bbox[1] - bottom < 3 * height
+        and _overlap(x0, x1, c.bbox[0], c.bbox[2]) >= 0.5 * min(x1 - x0, c.bbox[2] - c.bbox[0])
+    ]
+    return min(below, key=lambda c: c.bbox[1], default=None)
+
+
+def _merge_spans(spans: list[ColumnSpan]) -> list[ColumnSpan]:
+    """One span per column: the pieces of a header label wrapped over lines are one column;
+    of two far-apart pieces with the same key only the better-matched one is kept."""
+    merged: dict[str, ColumnSpan] = {}
+    for span in sorted(spans, key=lambda s: -s.score):
+        kept = merged.get(span.key)
+        if kept is None:
+            merged[span.key] = ColumnSpan(span.x0, span.x1, span.key, span.score, span.in_points)
+        elif _overlap(kept.x0, kept.x1, span.x0, span.x1) > 0:
+            kept.x0, kept.x1 = min(kept.x0, span.x0), max(kept.x1, span.x1)
+    return sorted(merged.values(), key=lambda s: s.x0)
 
 
 def read_tables(grids: list[Grid]) -> Reading:
