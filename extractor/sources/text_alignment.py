@@ -73,7 +73,8 @@ def unruled_grids(page_number: int, chars: list[dict], cuts: list[float] = ()) -
             (labels if _left_of_values(seg, data, value_start) else loose).append(seg)
     standalone: list[Row] = []
     for block in _blocks(labels):
-        home = next((line for line in data if _beside(block, line)), None)
+        beside = [line for line in data if _beside(block, line)]
+        home = min(beside, key=lambda line: abs(_centre(line) - block.centre), default=None)
         if home is not None:
             rows[id(home)].cells.append(block)
         else:
@@ -144,22 +145,30 @@ def _blocks(labels: list[Segment]) -> list[Segment]:
     ]
 
 
+def _centre(line: list[Segment]) -> float:
+    return sum(s.centre for s in line) / len(line)
+
+
 def _beside(block: Segment, line: list[Segment]) -> bool:
-    centre = sum(s.centre for s in line) / len(line)
+    centre = _centre(line)
     return block.top - 0.3 * block.height <= centre <= block.bottom + 0.3 * block.height
 
 
 def _lines(chars: list[dict]) -> list[list[dict]]:
+    """Printed lines: characters whose vertical centres follow each other closely.
+
+    Values set between two lines of a wrapped label sit half a line off; glyphs of two
+    fonts on one line differ far less, so a gap of a third of a character splits lines.
+    """
     rows: list[list[dict]] = []
+    previous = None
     for ch in sorted(chars, key=lambda c: ((c["top"] + c["bottom"]) / 2, c["x0"])):
         centre = (ch["top"] + ch["bottom"]) / 2
-        if rows:
-            ref = rows[-1]
-            ref_centre = sum((c["top"] + c["bottom"]) / 2 for c in ref) / len(ref)
-            if abs(centre - ref_centre) < 0.45 * (ch["bottom"] - ch["top"]):
-                ref.append(ch)
-                continue
-        rows.append([ch])
+        if previous is not None and centre - previous < 0.3 * (ch["bottom"] - ch["top"]):
+            rows[-1].append(ch)
+        else:
+            rows.append([ch])
+        previous = centre
     return rows
 
 
