@@ -35,12 +35,17 @@ class CellInk:
     glyphs: list[tuple[int, int]] = field(default_factory=list)  # x-runs of the main glyphs
     height: int = 0  # height of the main ink
     lines: int = 0  # text lines
-    dash: bool = False  # a single short horizontal stroke
+    mark: str = ""  # "-" (one short horizontal stroke) or "/" (one thin diagonal stroke)
     small_marks: int = 0  # dots and commas beside the main glyphs
 
     @property
     def blank(self) -> bool:
         return self.crop is None
+
+    @property
+    def dash(self) -> bool:
+        """The cell holds only a dash or a slash (a zero written as a mark)."""
+        return bool(self.mark)
 
 
 def cell_ink(gray: np.ndarray, binary: np.ndarray, box: tuple[int, int, int, int],
@@ -51,18 +56,23 @@ def cell_ink(gray: np.ndarray, binary: np.ndarray, box: tuple[int, int, int, int
     sub = binary[y0 + inset:y1 - inset, x0 + inset:x1 - inset]
     if sub.size == 0 or sub.shape[0] < 3 or sub.shape[1] < 3:
         return CellInk(crop=None)
-    n, _, stats, _ = cv2.connectedComponentsWithStats(sub, connectivity=8)
+    n, labels, stats, _ = cv2.connectedComponentsWithStats(sub, connectivity=8)
     sh, sw = sub.shape
     significant = max(3, int(dpi * 0.035))  # ~2.5 pt: smaller is a dot or a speck
-    main, small = [], []
+    main, small, main_ids = [], [], []
     for i in range(1, n):
         x, y, w, h, area = (int(v) for v in stats[i])
-        touches = x == 0 or y == 0 or x + w == sw or y + h == sh
-        if touches and (h <= 2 * line_px + 2 and w > sw * 0.5
-                        or w <= 2 * line_px + 2 and h > sh * 0.5):
-            continue  # a piece of a rule
+        # A piece of a rule lies along the edge it touches: a horizontal sliver at the top
+        # or bottom, a vertical one at the left or right. (A digit cut by the inset touches
+        # the top or bottom while being narrow and tall: that is ink, not a rule.)
+        at_top_or_bottom = y == 0 or y + h == sh
+        at_side = x == 0 or x + w == sw
+        if (at_top_or_bottom and h <= 2 * line_px + 2 and w > sw * 0.5
+                or at_side and w <= 2 * line_px + 2 and h > sh * 0.5):
+            continue
         if max(w, h) >= significant and area >= significant:
             main.append((x, y, w, h))
+            main_ids.append(i)
         elif area >= max(2, (dpi / 150) ** 2 * 2):
             small.append((x, y, w, h))
     if not main:
@@ -83,15 +93,73 @@ def cell_ink(gray: np.ndarray, binary: np.ndarray, box: tuple[int, int, int, int
     height = max(h for _, _, _, h in main)
     line_spans = _line_spans(boxes)
     lines = len(line_spans)
+    if lines == 1:
+        crop = _close_gaps(crop, [(a - left + margin, b - left + margin)
+                                  for a, b in _runs(boxes)], height)
     line_crops = [
         gray[max(gy0 + a - margin, 0):gy0 + b + margin,
              max(gx0 + left - margin, 0):gx0 + right + margin]
         for a, b in line_spans
     ]
-    dash = (len(main) == 1 and not small and main[0][2] >= 2.0 * main[0][3]
-            and main[0][3] <= dpi * 0.04)
+    mark = ""
+    if len(main) == 1 and not small:
+        x, y, w, h = main[0]
+        mark = stroke_mark(labels[y:y + h, x:x + w] == main_ids[0], dpi)
     return CellInk(crop=crop, line_crops=line_crops, glyphs=runs, height=height, lines=lines,
-                   dash=dash, small_marks=len(small))
+                   mark=mark, small_marks=len(small))
+
+
+def stroke_mark(component: np.ndarray, dpi: float) -> str:
+    """"-" or "/" when one glyph's ink is a single thin straight stroke, else "".
+
+    A dash is a short horizontal bar; a slash a thin diagonal leaning right. Digits never
+    are one straight stroke except "1", which stands (nearly) upright: its axis is steeper
+    than a slash's and its box narrow. Judged from the pixels (principal axis and the spread
+    across it), so the font and the size of the mark do not matter.
+    """
+    ys, xs = np.nonzero(component)
+    h, w = component.shape
+    if len(xs) < 6:
+        return ""
+    if w >= 2.0 * h and h <= dpi * 0.05:
+        return "-"
+    cov = np.cov(np.vstack([xs, ys]).astype(np.float64))
+    evals, evecs = np.linalg.eigh(cov)
+    major, minor = float(evals[1]), float(max(evals[0], 0.0))
+    if major <= 0:
+        return ""
+    dx, dy = evecs[0, 1], evecs[1, 1]
+    angle = np.degrees(np.arctan2(abs(dy), abs(dx)))  # 0 = horizontal, 90 = upright
+    thin = np.sqrt(minor / major)  # ~ stroke width / stroke length for a straight bar
+    if angle <= 12 and thin < 0.2 and w >= 1.5 * h:
+        return "-"
+    # Leaning right: x falls as y (downwards) grows.
+    if 45 <= angle <= 78 and thin < 0.2 and dx * dy < 0 and w >= 0.3 * h:
+        return "/"
+    return ""
+
+
+def _close_gaps(crop: np.ndarray, runs: list[tuple[int, int]], height: int) -> np.ndarray:
+    """The crop with wide blank gaps between glyphs narrowed to a normal letter gap.
+
+    Values spread across their cell (justified, or with letter spacing) read as separate
+    words, and a reader then drops or doubles digits; closed up, they read as one number.
+    """
+    wide = max(int(height * 0.45), 3)
+    keep = max(int(height * 0.2), 2)
+    if len(runs) < 2 or all(b2 - a1 <= wide for (_, a1), (b2, _) in
+                            zip(runs, runs[1:], strict=False)):
+        return crop
+    pieces = [crop[:, :runs[0][0]]]
+    for (a, b), nxt in zip(runs, runs[1:] + [None], strict=False):
+        pieces.append(crop[:, a:b])
+        if nxt is None:
+            pieces.append(crop[:, b:])
+        elif nxt[0] - b > wide:
+            pieces.append(crop[:, b:b + keep])
+        else:
+            pieces.append(crop[:, b:nxt[0]])
+    return np.ascontiguousarray(np.hstack(pieces))
 
 
 def _runs(boxes: list[tuple[int, int, int, int]]) -> list[tuple[int, int]]:
@@ -148,8 +216,8 @@ def judge_value(text: str, engine_conf: float, ink: CellInk, dpi: float,
         if text:
             return Judgement(text="", confidence=0.3, reasons=["text_in_empty"])
         return Judgement(text="", confidence=0.99, reasons=[])
-    if ink.dash and (not text or set(text) <= set("-/")):
-        return Judgement(text="-", confidence=max(conf, 0.95), reasons=[])
+    if ink.mark:  # a dash or a slash by its shape: no digit is one thin straight stroke
+        return Judgement(text=ink.mark, confidence=max(conf, 0.95), reasons=[])
     if not text:
         return Judgement(text="", confidence=0.1, reasons=["ink_in_blank"])
     if not VALUE_RE.match(text):
@@ -163,6 +231,12 @@ def judge_value(text: str, engine_conf: float, ink: CellInk, dpi: float,
         reasons.append("engines_disagree")
         conf = min(conf, 0.3)
     return Judgement(text=text, confidence=conf, reasons=reasons)
+
+
+def glyphs_fit(text: str, ink: CellInk) -> bool:
+    """Can the digits of `text` be the glyphs on the image? (True when it has none.)"""
+    digits = sum(ch.isdigit() for ch in text)
+    return not digits or _glyphs_fit(digits, ink)
 
 
 def _glyphs_fit(digits: int, ink: CellInk) -> bool:

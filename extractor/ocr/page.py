@@ -20,6 +20,7 @@ from extractor.ocr.cells import (
     VALUE_RE,
     CellInk,
     cell_ink,
+    glyphs_fit,
     judge_value,
     looks_like_value,
     normalise_value,
@@ -38,6 +39,8 @@ VERIFY_BELOW = 0.95
 MAX_SINGLE_READS = 8  # one-by-one re-reads per table: bounds what a bad page costs
 TITLE_LINES = 4  # text lines read from the top of a page for agency/year detection
 CONTEXT_IN = 0.9  # how far above a table (inches) its heading is looked for
+A4_RATIO = 297 / 210
+LONG_IMAGE_SHEETS = 1.6  # an image this many A4 sheets tall is pages stacked: read by sheet
 
 
 @dataclass
@@ -65,6 +68,9 @@ def read_page_image(
     are read again by the other engine when it is installed, and a disagreement flags them.
     `read_text=False` skips the page-top title lines (later pages rarely carry them).
     """
+    bands = page_bands(image, dpi)
+    if len(bands) > 1:
+        return _read_bands(image, bands, page_number, dpi, engine, read_text, verify)
     timings: dict[str, float] = {}
     start = time.perf_counter()
     primary = get_engine(engine or DEFAULT_ENGINE)
@@ -94,6 +100,77 @@ def read_page_image(
     return OcrPage(grids=grids, text=text, timings=timings, engine=primary.name)
 
 
+def page_bands(image: np.ndarray, dpi: float) -> list[tuple[int, int]]:
+    """Row ranges of the sheets in one long image of pages stacked (a report shared as one
+    picture), or the whole image.
+
+    Each sheet was scanned or photographed on its own, with its own skew, so each is
+    prepared on its own. Cuts are made only through rows free of ink, near where a sheet of
+    the image's width (A4 portrait) would end: a cut never crosses a table or a text line.
+    """
+    h, w = image.shape[:2]
+    sheet = w * A4_RATIO
+    if h < sheet * LONG_IMAGE_SHEETS:
+        return [(0, h)]
+    gray = image if image.ndim == 2 else cv2.cvtColor(image, cv2.COLOR_BGR2GRAY)
+    scale = max(dpi / 50.0, 1.0)
+    small = cv2.resize(gray, (max(int(w / scale), 1), max(int(h / scale), 1)),
+                       interpolation=cv2.INTER_AREA)
+    # Ink: clearly darker than the paper around it (a gray seam between sheets is not ink).
+    paper = cv2.dilate(small, np.ones((9, 9), np.uint8))
+    ink = (small.astype(np.int16) < paper.astype(np.int16) - 60).any(axis=1)
+    blank = np.nonzero(~ink)[0]
+    cuts: list[int] = []
+    target = sheet
+    while target < h - sheet * 0.5:
+        lo, hi = (target - sheet * 0.3) / scale, (target + sheet * 0.3) / scale
+        near = blank[(blank >= lo) & (blank <= hi)]
+        if len(near) == 0:
+            target += sheet
+            continue
+        best = near[np.argmin(np.abs(near - target / scale))]
+        cut = int(best * scale)
+        if not cuts or cut - cuts[-1] > sheet * 0.5:
+            cuts.append(cut)
+        target = cut + sheet
+    edges = [0] + cuts + [h]
+    return list(zip(edges, edges[1:], strict=False))
+
+
+def _read_bands(image: np.ndarray, bands: list[tuple[int, int]], page_number: int,
+                dpi: float, engine: str | None, read_text: bool, verify: bool) -> OcrPage:
+    """Each sheet of a long image read on its own; boxes shifted back into the image."""
+    grids: list[Grid] = []
+    texts: list[str] = []
+    timings: dict[str, float] = {}
+    warnings: list[str] = []
+    used = ""
+    for n, (y0, y1) in enumerate(bands):
+        part = read_page_image(image[y0:y1], page_number, dpi, engine,
+                               read_text=read_text and n == 0, verify=verify)
+        shift = y0 * 72.0 / dpi
+        for grid in part.grids:
+            grid.bbox = _shifted(grid.bbox, shift)
+            for cell in grid.cells:
+                cell.bbox = _shifted(cell.bbox, shift)
+        grids += part.grids
+        texts.append(part.text)
+        warnings += part.warnings
+        used = part.engine
+        for key, value in part.timings.items():
+            timings[key] = timings.get(key, 0.0) + value
+    return OcrPage(grids=grids, text="\n".join(t for t in texts if t), timings=timings,
+                   engine=used, warnings=warnings)
+
+
+def _shifted(box: tuple[float, float, float, float] | None,
+             dy: float) -> tuple[float, float, float, float] | None:
+    if box is None:
+        return None
+    x0, y0, x1, y1 = box
+    return (x0, round(y0 + dy, 2), x1, round(y1 + dy, 2))
+
+
 def _second_engine(primary: str) -> OcrEngine | None:
     others = [name for name in available_engines() if name != primary]
     return get_engine(others[0]) if others else None
@@ -114,12 +191,17 @@ def _read_table(
     value_reads = dict(zip(value_idx, _read_values(primary, inks, value_idx), strict=True))
     # A value-shaped cell that did not read as a value is read again as a label, and a
     # label cell that reads as a number is read again as a value.
-    retry = [i for i in value_idx if not VALUE_RE.match(value_reads[i][0])]
+    # So is one whose digits cannot be the glyphs on the image (a label of narrow hanzi).
+    misfit = {i for i in value_idx if VALUE_RE.match(value_reads[i][0])
+              and not inks[i].dash and not glyphs_fit(value_reads[i][0], inks[i])}
+    retry = [i for i in value_idx if not VALUE_RE.match(value_reads[i][0]) or i in misfit]
     label_reads = dict(zip(label_idx + retry,
                            _read_labels(primary, inks, label_idx + retry), strict=True))
     reread: list[int] = []
     for i in label_idx + retry:
         text, conf = label_reads[i]
+        if i in misfit and len(CJK_RE.findall(text)) < 2:
+            continue  # a number that read badly, not a label: keep the value reading
         if CJK_RE.search(text):
             texts[i], confs[i] = text, conf
             value_reads.pop(i, None)
@@ -189,7 +271,7 @@ def _read_values(engine: OcrEngine, inks: list[CellInk],
     crops = [(n, inks[i].crop) for n, i in enumerate(idx) if not inks[i].dash]
     for n, i in enumerate(idx):
         if inks[i].dash:
-            out[n] = ("-", 0.95)
+            out[n] = (inks[i].mark, 0.95)
     reads = engine.read([c for _, c in crops], "value")
     for (n, _), r in zip(crops, reads, strict=True):
         out[n] = (normalise_value(r.text), r.confidence)

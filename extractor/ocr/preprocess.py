@@ -14,6 +14,7 @@ import numpy as np
 
 MIN_WARP_PX = 0.75  # corners moving less than this: leave the image alone (no resampling blur)
 MAX_TILT_DEG = 8.0  # lines tilted more than this are not ruled table lines
+PAPER_DPI = 50  # resolution at which the sheet of paper is told from the desk around it
 SEAL_LIFT = 140  # a coloured pixel brighter than this in its brightest channel is stamp ink
 
 
@@ -27,7 +28,10 @@ class Prepared:
 def prepare(image: np.ndarray, dpi: float) -> Prepared:
     """Stamp suppression, light normalisation, deskew/perspective; ink mask of the result."""
     gray = suppress_colour(image)
+    paper = paper_mask(gray, dpi)
     gray = normalise_light(gray, dpi)
+    if paper is not None:
+        gray[paper == 0] = 255
     binary = binarise(gray)
     homography = estimate_rectification(binary, dpi)
     if homography is None:
@@ -71,6 +75,40 @@ def suppress_colour(image: np.ndarray) -> np.ndarray:
     out = luminance.copy()
     cv2.copyTo(lifted, coloured, out)
     return out
+
+
+def paper_mask(gray: np.ndarray, dpi: float) -> np.ndarray | None:
+    """Where the sheet of paper is, when a photo shows the desk around it (else None).
+
+    The paper is the largest bright region once thin dark marks (print, rules) are closed
+    over; its convex hull, pulled in a little so that the sheet's edge and its shadow are
+    outside, is the page. None when the paper fills (nearly) the whole image, as in a scan.
+    """
+    scale = max(dpi / PAPER_DPI, 1.0)
+    h, w = gray.shape
+    small = cv2.resize(gray, (max(int(w / scale), 1), max(int(h / scale), 1)),
+                       interpolation=cv2.INTER_AREA)
+    _, bright = cv2.threshold(cv2.GaussianBlur(small, (5, 5), 0), 0, 255,
+                              cv2.THRESH_BINARY + cv2.THRESH_OTSU)
+    k = max(int(PAPER_DPI * 0.12) | 1, 3)  # closes print and rules, not a desk
+    bright = cv2.morphologyEx(bright, cv2.MORPH_CLOSE, np.ones((k, k), np.uint8))
+    n, labels, stats, _ = cv2.connectedComponentsWithStats(bright, connectivity=4)
+    if n < 2:
+        return None
+    biggest = 1 + int(np.argmax(stats[1:, cv2.CC_STAT_AREA]))
+    points = cv2.findNonZero((labels == biggest).astype(np.uint8))
+    hull = cv2.convexHull(points)
+    page = np.zeros_like(small)
+    cv2.fillConvexPoly(page, hull, 255)
+    if page.mean() / 255.0 > 0.97 or page.mean() / 255.0 < 0.3:
+        return None  # a scan (paper everywhere), or no sheet to speak of
+    # Background that is really dark (a desk), not a light tint the threshold split off.
+    inside = small[page > 0]
+    outside = small[page == 0]
+    if np.median(outside) > 0.75 * np.median(inside):
+        return None
+    page = cv2.erode(page, np.ones((k, k), np.uint8))
+    return cv2.resize(page, (w, h), interpolation=cv2.INTER_NEAREST)
 
 
 def normalise_light(gray: np.ndarray, dpi: float) -> np.ndarray:
