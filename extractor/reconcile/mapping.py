@@ -61,6 +61,7 @@ class Reading:
     warnings: list[str] = field(default_factory=list)
     # 小计 rows placed only by the group last seen: before or after a group's items?
     loose_subtotals: list[str] = field(default_factory=list)
+    blank_rows: list[str] = field(default_factory=list)  # labels of all-blank unruled rows
     # table 三's data rows in reading order: (row key or None if unrecognised, its values)
     application_rows: list[tuple[str | None, list[tuple[ColumnSpan, GridCell]]]] = field(
         default_factory=list
@@ -281,10 +282,15 @@ class TableWalker:
         if self.table is None or not self.spans:
             return
         values, labels = self._split_row(grid, cells)
+        if grid.method == "aligned" and not any(is_value_text(c.text) for _, c in values):
+            values = []  # text under a value column that is no value (a page number)
         if not values:
             if self.table == "applications":
                 self._group_row(labels)
-            return
+            if grid.method == "aligned":
+                values = self._blank_row(labels)
+            if not values:
+                return
         if self.table == "disclosure":
             self._disclosure_row(labels, values)
         elif self.table == "applications":
@@ -298,6 +304,34 @@ class TableWalker:
         return bool(texts) and not any(is_value_text(t) for t in texts) and not (
             self.table == "applications" and self._labels_a_row(cells)
         )
+
+    def _blank_row(self, labels: list[GridCell]) -> list[tuple[ColumnSpan, GridCell]]:
+        """A row printed without rules and with every cell blank: only its label shows.
+
+        Blank cells are made for its columns when the label is surely a row's (a group
+        label on a line of its own is not a row)."""
+        filled = [c for c in labels if c.text.strip() and c.bbox is not None]
+        if not filled or self.table not in ("applications", "disclosure"):
+            return []
+        label = filled[-1]
+        if self.table == "applications":
+            if self._names_group(label):
+                return []
+            rows = vocab.application_all_rows() + (
+                vocab.application_items(self.group) if self.group else ())
+        else:
+            rows = vocab.disclosure_rows()
+        match = best_match(label.text, rows, threshold=0.6)
+        if match is None or match.certainty < 1.0:
+            return []
+        top, bottom = label.bbox[1], label.bbox[3]
+        blanks = [
+            (span, GridCell(row=-1, col=-1, text="", bbox=(span.x0, top, span.x1, bottom),
+                            page=label.page, source=label.source, reasons=["blank_row"]))
+            for span in self.spans
+        ]
+        self.reading.blank_rows.append(label.text)
+        return blanks
 
     def _group_row(self, labels: list[GridCell]) -> None:
         """A group label on a row of its own (centred beside its items, no values)."""
@@ -593,7 +627,20 @@ def read_tables(grids: list[Grid]) -> Reading:
     for group in walker.reading.loose_subtotals:
         _place_subtotal(walker.reading, group)
     _fill_gaps(walker.reading)
+    _settle_blank_rows(walker.reading)
     return walker.reading
+
+
+def _settle_blank_rows(reading: Reading) -> None:
+    """Blank rows of an unruled table are trusted only if no row of values went unplaced:
+    such a row's values might be the ones this label stands beside."""
+    unplaced = any(key is None for key, _ in reading.application_rows)
+    for found in reading.values.values():
+        if "blank_row" in found.reasons:
+            found.reasons.remove("blank_row")
+            if unplaced:
+                found.reasons.append("uncertain_label")
+                found.confidence = min(found.confidence, 0.5)
 
 
 GAP_CERTAINTY = 0.5  # a row placed by its position alone: its cells are flagged
