@@ -17,7 +17,9 @@ import re
 from dataclasses import dataclass, field
 
 from extractor.grid import Grid, GridCell
+from extractor.reconcile.labels import split_numbering
 from extractor.reconcile.mapping import is_value_text
+from models.schema import SUBTOTAL_LABELS
 
 SEGMENT_GAP = 0.5  # characters further apart than this many heights belong to two cells
 LINE_GAP = 0.6  # lines of one wrapped cell are at most this many heights apart
@@ -125,6 +127,9 @@ def _blocks(labels: list[Segment]) -> list[Segment]:
     """Stack label segments into printed cells: same column, consecutive lines."""
     blocks: list[list[Segment]] = []
     for seg in sorted(labels, key=lambda s: (s.top, s.x0)):
+        if _starts_label(seg.text):
+            blocks.append([seg])  # rows packed tight: a numbered label is a new cell
+            continue
         best, best_overlap = None, 0.0
         for block in blocks:
             last = block[-1]
@@ -147,6 +152,11 @@ def _blocks(labels: list[Segment]) -> list[Segment]:
 
 def _centre(line: list[Segment]) -> float:
     return sum(s.centre for s in line) / len(line)
+
+
+def _starts_label(text: str) -> bool:
+    folded = re.sub(r"\s+", "", text)
+    return split_numbering(folded)[0] is not None or folded in SUBTOTAL_LABELS
 
 
 def _beside(block: Segment, line: list[Segment]) -> bool:
