@@ -299,11 +299,16 @@ class TableWalker:
             self._appeal_row(values)
 
     def _continues_header(self, cells: list[GridCell]) -> bool:
-        """A row of label fragments under a header row, before any data."""
+        """A row of label fragments under a header row, before any data (and not a data
+        row whose cells are all blank)."""
         texts = [c.text for c in cells if c.text.strip()]
-        return bool(texts) and not any(is_value_text(t) for t in texts) and not (
-            self.table == "applications" and self._labels_a_row(cells)
-        )
+        if not texts or any(is_value_text(t) for t in texts):
+            return False
+        if self.table == "applications":
+            return not self._labels_a_row(cells)
+        if self.table == "disclosure":
+            return not any(best_match(t, vocab.disclosure_rows(), threshold=0.8) for t in texts)
+        return True
 
     def _blank_row(self, labels: list[GridCell]) -> list[tuple[ColumnSpan, GridCell]]:
         """A row printed without rules and with every cell blank: only its label shows.
