@@ -256,6 +256,10 @@ class TableWalker:
     def _row(self, grid: Grid, cells: list[GridCell]) -> None:
         filled = [c for c in cells if c.text.strip()]
         if not filled:
+            if self.table == "appeals" and grid.method != "aligned":
+                self._close_header()  # table 四's one data row, all of it blank
+                if self.spans:
+                    self._appeal_row(self._split_row(grid, cells)[0], blank_ok=True)
             return
         if len(filled) == 1 and not is_value_text(filled[0].text):
             text = filled[0].text
@@ -296,7 +300,7 @@ class TableWalker:
         elif self.table == "applications":
             self._application_row(labels, values)
         elif self.table == "appeals":
-            self._appeal_row(values)
+            self._appeal_row(values, blank_ok=grid.method != "aligned")
 
     def _continues_header(self, cells: list[GridCell]) -> bool:
         """A row of label fragments under a header row, before any data (and not a data
@@ -542,10 +546,14 @@ class TableWalker:
     def _names_group(cell: GridCell) -> bool:
         return best_match(cell.text, vocab.APPLICATION_GROUP_LABELS, threshold=0.8) is not None
 
-    def _appeal_row(self, values: list[tuple[ColumnSpan, GridCell]]) -> None:
+    def _appeal_row(self, values: list[tuple[ColumnSpan, GridCell]], blank_ok: bool) -> None:
+        """Table 四's one data row; in a ruled table it may be all blank cells."""
         if self.appeals_done:
             return
-        if not any(is_value_text(c.text) for _, c in values):
+        all_blank = all(not c.text.strip() for _, c in values)
+        if not any(is_value_text(c.text) for _, c in values) and not (
+            blank_ok and all_blank and len(values) >= len(self.spans)
+        ):
             return
         for span, cell in values:
             self._store(f"appeals.{span.key}", cell, span.score)
