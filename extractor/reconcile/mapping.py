@@ -23,6 +23,7 @@ from models.schema import (
     DISCLOSURE_ROWS,
     DISCLOSURE_SECTION_PREFIX,
     SUBTOTAL_GROUPS,
+    SUBTOTAL_LABELS,
 )
 
 _SECTION_HEADING = re.compile(r"^[一二三四五六七八九十]+、")
@@ -62,8 +63,9 @@ class Reading:
     # 小计 rows placed only by the group last seen: before or after a group's items?
     loose_subtotals: list[str] = field(default_factory=list)
     blank_rows: list[str] = field(default_factory=list)  # labels of all-blank unruled rows
-    # table 三's data rows in reading order: (row key or None if unrecognised, its values)
-    application_rows: list[tuple[str | None, list[tuple[ColumnSpan, GridCell]]]] = field(
+    # table 三's data rows in reading order
+    # (row key or None if unrecognised, its values, whether its label says 小计)
+    application_rows: list[tuple[str | None, list[tuple[ColumnSpan, GridCell]], bool]] = field(
         default_factory=list
     )
 
@@ -510,13 +512,14 @@ class TableWalker:
             item = cell
         if item is None:
             texts = " ".join(c.text for c in labels if c.text.strip())
-            self.reading.application_rows.append((None, values))
+            self.reading.application_rows.append((None, values, False))
             self._unrecognised(texts or "(no label)", values)
             return
         key, score = self._application_key(item.text)
         if key and key.endswith(".subtotal") and not group_in_row and not self._names_group(item):
             self.reading.loose_subtotals.append(key.split(".")[0])
-        self.reading.application_rows.append((key, values))
+        says_subtotal = content(item.text) in SUBTOTAL_LABELS
+        self.reading.application_rows.append((key, values, says_subtotal))
         if key is None:
             self._unrecognised(item.text, values)
             return
@@ -647,7 +650,7 @@ def read_tables(grids: list[Grid]) -> Reading:
 def _settle_blank_rows(reading: Reading) -> None:
     """Blank rows of an unruled table are trusted only if no row of values went unplaced:
     such a row's values might be the ones this label stands beside."""
-    unplaced = any(key is None for key, _ in reading.application_rows)
+    unplaced = any(key is None for key, _, _ in reading.application_rows)
     for found in reading.values.values():
         if "blank_row" in found.reasons:
             found.reasons.remove("blank_row")
@@ -696,31 +699,38 @@ def _fill_gaps(reading: Reading) -> None:
             if key not in read_rows and any(low < p < high for p in pos)
         )
         chosen = _choose_gap_rows(reading, free, rows[i:j])
-        for key, (_, values) in zip(chosen, rows[i:j], strict=False):
+        for (key, certainty), (_, values, _) in zip(chosen, rows[i:j], strict=False):
             for span, cell in values:
-                _store_value(reading, f"applications.{key}.{span.key}", cell, GAP_CERTAINTY)
+                _store_value(reading, f"applications.{key}.{span.key}", cell, certainty)
             read_rows.add(key)
         i = j
 
 
 def _choose_gap_rows(
-    reading: Reading, free: list[tuple[float, str]], unread: list[tuple[str | None, list]]
-) -> list[str]:
-    """The keys for a run of unread rows: the free items if they are as many as the rows,
-    else all free rows if they are; a lone row between groups is the subtotal it adds up
-    to. Nothing when the count leaves a doubt."""
+    reading: Reading, free: list[tuple[float, str]], unread: list[tuple]
+) -> list[tuple[str, float]]:
+    """The keys for a run of unread rows, with how sure each is.
+
+    A lone row labelled 小计 between groups is the subtotal that is free there (sure when
+    only one is, or when its values add up to one group's items and not the other's).
+    Otherwise the rows take the free keys by position (unsure): the free items if they are
+    as many as the rows, else all free rows if they are. Nothing when the count leaves a
+    doubt."""
     items = [key for _, key in free if not key.endswith(".subtotal")]
-    if len(items) == len(unread):
-        return items
-    if len(free) == len(unread):
-        return [key for _, key in free]
     subtotals = [key for _, key in free if key.endswith(".subtotal")]
-    if len(unread) == 1 and not items and subtotals:
+    if len(unread) == 1 and subtotals and (unread[0][2] or not items):
         values = {span.key: _as_read(cell) for span, cell in unread[0][1]}
         nonzero = any(parse_value(v.raw, "count").value for v in values.values())
         fits = [k for k in subtotals if _adds_up(reading, k.split(".")[0], values)]
+        sure = 1.0 if unread[0][2] else GAP_CERTAINTY
+        if len(subtotals) == 1 and unread[0][2]:
+            return [(subtotals[0], sure)]
         if len(fits) == 1 and nonzero:  # all zeros would fit any group
-            return fits
+            return [(fits[0], sure)]
+    if len(items) == len(unread):
+        return [(key, GAP_CERTAINTY) for key in items]
+    if len(free) == len(unread):
+        return [(key, GAP_CERTAINTY) for _, key in free]
     return []
 
 
@@ -732,10 +742,11 @@ def _as_read(cell: GridCell) -> ReadValue:
 def _store_value(reading: Reading, key: str, cell: GridCell, label_score: float) -> None:
     if key in reading.values:
         return
+    doubt = ["uncertain_label"] if label_score < 1.0 else []
     reading.values[key] = ReadValue(
         key=key, raw=cell.text.strip(), page=cell.page, bbox=cell.bbox,
         confidence=cell.confidence * label_score, source=cell.source,
-        reasons=[*cell.reasons, "uncertain_label"],
+        reasons=[*cell.reasons, *doubt],
     )
 
 
