@@ -422,7 +422,7 @@ class TableWalker:
             (span, GridCell(row=-1, col=-1, text="", bbox=(span.x0, top, span.x1, bottom),
                             page=page, source=values[0][1].source))
             for span in self.spans
-            if span.key not in hit and span.x0 > min(c.bbox[0] for c in cells if c.bbox)
+            if span.key not in hit
         ]
 
     def _split_by_order(

@@ -81,6 +81,7 @@ def unruled_grids(page_number: int, chars: list[dict], cuts: list[float] = ()) -
             rows[id(home)].cells.append(block)
         else:
             loose.append(block)
+    loose = [seg for seg in loose if not seg.value]  # a lone number is a page number
     for seg in sorted(loose, key=lambda s: s.centre):
         last = standalone[-1] if standalone else None
         if last and abs(last.centre - seg.centre) < 0.5 * seg.height:
