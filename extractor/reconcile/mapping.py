@@ -640,7 +640,7 @@ def read_tables(grids: list[Grid]) -> Reading:
     walker = TableWalker()
     for grid in grids:
         walker.feed(grid)
-    for group in walker.reading.loose_subtotals:
+    for group in reversed(walker.reading.loose_subtotals):  # later ones free keys for earlier
         _place_subtotal(walker.reading, group)
     _fill_gaps(walker.reading)
     _settle_blank_rows(walker.reading)
