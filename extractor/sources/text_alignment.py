@@ -58,12 +58,13 @@ class Row:
 
 def unruled_grids(page_number: int, chars: list[dict], cuts: list[float] = ()) -> list[Grid]:
     """Grids of the page's aligned text, one per band between the `cuts` (the tops of
-    ruled grids on the page, so that reading order holds); none if no line looks like a
-    table row."""
+    ruled grids on the page, so that reading order holds). A page without values gives
+    its lines as rows: a table's header may stand alone at the foot of a page."""
     lines = [_segments(line) for line in _lines(chars)]
     data = [line for line in lines if _is_data_line(line)]
-    if not data:
-        return []
+    if not data:  # no values, but maybe a table's heading and header before a page break
+        rows = [Row(line) for line in lines]
+        return [_grid(page_number, rows)] if rows else []
     value_start = {id(line): min(s.x0 for s in line if s.value) for line in data}
     rows = {id(line): Row([s for s in line if s.value]) for line in data}
     labels: list[Segment] = []
