@@ -24,6 +24,7 @@ import numpy as np
 DASHES = "-‐‑‒–—―－一_~"
 VALUE_RE = re.compile(r"^-?\d{1,3}(,\d{3})+(\.\d+)?$|^-?\d+(\.\d+)?$|^-$|^/$")
 CJK_RE = re.compile(r"[\u3400-\u9fff]")
+SEAL_STROKE_IN = 0.15  # a faint stroke at least this long (inches) is a gray seal's ink
 
 
 @dataclass
@@ -49,13 +50,32 @@ class CellInk:
 
 
 def cell_ink(gray: np.ndarray, binary: np.ndarray, box: tuple[int, int, int, int],
-             line_px: int, dpi: float) -> CellInk:
-    """Locate the ink inside a cell, ignoring rule remnants at its edges and noise specks."""
+             line_px: int, dpi: float, faint: float | None = None) -> CellInk:
+    """Locate the ink inside a cell, ignoring rule remnants at its edges and noise specks.
+
+    With `faint` (a gray level between print and paper, see `faint_level`), ink lighter
+    than that and away from any darker ink is not print but a gray seal's ring or text in a
+    grayscale scan: it is left out, and wiped from the crops the reader sees.
+    """
     x0, y0, x1, y1 = box
     inset = line_px + max(2, int(dpi * 0.008))
     sub = binary[y0 + inset:y1 - inset, x0 + inset:x1 - inset]
     if sub.size == 0 or sub.shape[0] < 3 or sub.shape[1] < 3:
         return CellInk(crop=None)
+    wiped = False
+    if faint is not None:
+        # Print is dark at its core; a gray seal is faint all through. Ink pixels that are
+        # faint and not beside a dark one are the seal's: they are dropped.
+        tones = gray[y0 + inset:y1 - inset, x0 + inset:x1 - inset]
+        dark = cv2.compare(tones, faint, cv2.CMP_LE) & sub
+        reach = max(int(dpi * 0.01), 1) * 2 + 1
+        kept = sub & cv2.dilate(dark, np.ones((reach, reach), np.uint8))
+        # Only a long faint stroke (a ring, a seal's lettering) counts: the light tail of a
+        # brush-style print stroke is short and stays.
+        _, _, faint_stats, _ = cv2.connectedComponentsWithStats(sub & ~kept, connectivity=8)
+        if len(faint_stats) > 1 and \
+                faint_stats[1:, 2:4].max() >= dpi * SEAL_STROKE_IN:
+            sub, wiped = kept, True
     n, labels, stats, _ = cv2.connectedComponentsWithStats(sub, connectivity=8)
     sh, sw = sub.shape
     significant = max(3, int(dpi * 0.035))  # ~2.5 pt: smaller is a dot or a speck
@@ -67,7 +87,7 @@ def cell_ink(gray: np.ndarray, binary: np.ndarray, box: tuple[int, int, int, int
         # the top or bottom while being narrow and tall: that is ink, not a rule.)
         at_top_or_bottom = y == 0 or y + h == sh
         at_side = x == 0 or x + w == sw
-        if (at_top_or_bottom and h <= 2 * line_px + 2 and w > sw * 0.5
+        if (at_top_or_bottom and h <= 2 * line_px + 2 and (w > sw * 0.5 or w >= 2 * h)
                 or at_side and w <= 2 * line_px + 2 and h > sh * 0.5):
             continue
         if max(w, h) >= significant and area >= significant:
@@ -77,6 +97,16 @@ def cell_ink(gray: np.ndarray, binary: np.ndarray, box: tuple[int, int, int, int
             small.append((x, y, w, h))
     if not main:
         return CellInk(crop=None)
+    if len(main) >= 3:
+        # A mark much taller than the glyphs beside it (a seal's ring crossing the cell, a
+        # stroke from a neighbouring row) is not part of the text line.
+        typical = float(np.median([max(h for x, _, w, h in main if x < b and x + w > a)
+                                   for a, b in _runs(main)]))
+        text_like = [(b, i) for b, i in zip(main, main_ids, strict=True)
+                     if b[3] <= 1.8 * typical]
+        if text_like:
+            main = [b for b, _ in text_like]
+            main_ids = [i for _, i in text_like]
     top = min(y for _, y, _, _ in main)
     bottom = max(y + h for _, y, _, h in main)
     # Dots and commas count only on the text line (a stray speck elsewhere is noise).
@@ -93,20 +123,36 @@ def cell_ink(gray: np.ndarray, binary: np.ndarray, box: tuple[int, int, int, int
     height = max(h for _, _, _, h in main)
     line_spans = _line_spans(boxes)
     lines = len(line_spans)
-    if lines == 1:
-        crop = _close_gaps(crop, [(a - left + margin, b - left + margin)
-                                  for a, b in _runs(boxes)], height)
     line_crops = [
         gray[max(gy0 + a - margin, 0):gy0 + b + margin,
              max(gx0 + left - margin, 0):gx0 + right + margin]
         for a, b in line_spans
     ]
+    if wiped:  # a faint mark crosses the cell: only print-dark pixels stay in the crops
+        crop = np.where(crop > faint, 255, crop).astype(np.uint8)
+        line_crops = [np.where(c > faint, 255, c).astype(np.uint8) for c in line_crops]
+    if lines == 1:
+        crop = _close_gaps(crop, [(a - left + margin, b - left + margin)
+                                  for a, b in _runs(boxes)], height)
     mark = ""
     if len(main) == 1 and not small:
         x, y, w, h = main[0]
         mark = stroke_mark(labels[y:y + h, x:x + w] == main_ids[0], dpi)
     return CellInk(crop=crop, line_crops=line_crops, glyphs=runs, height=height, lines=lines,
                    mark=mark, small_marks=len(small))
+
+
+def faint_level(gray: np.ndarray, binary: np.ndarray) -> float | None:
+    """A gray level lighter than any print core on the page, darker than a gray seal's ink.
+
+    The core of print is the darker part of the ink pixels; the level sits well above it,
+    towards the paper. None when the page has no ink.
+    """
+    ink = gray[binary > 0]
+    if ink.size < 100:
+        return None
+    core = float(np.percentile(ink, 30))
+    return core + max(60.0, (255.0 - core) * 0.45)
 
 
 def stroke_mark(component: np.ndarray, dpi: float) -> str:

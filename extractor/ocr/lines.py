@@ -161,7 +161,8 @@ def _supported(positions: list[int], across: list[int], mask: np.ndarray, line_p
     """Keep the outer positions and the inner ones that fully separate at least one cell.
 
     A piece of a seal's ring or a long stroke can look like a short rule; a real rule runs
-    from one crossing rule to the next.
+    from one crossing rule to the next and is straight at the pixel level (an arc of a
+    ring bends within the cell).
     """
     band = max(line_px, 2) + 2
     kept = [positions[0]] if positions else []
@@ -170,16 +171,38 @@ def _supported(positions: list[int], across: list[int], mask: np.ndarray, line_p
             inner = slice(a + band, b - band)
             if b - a <= 2 * band + 1:
                 continue
+            lo = max(p - band, 0)
             if along_x:
-                strip = mask[inner, max(p - band, 0):p + band + 1].any(axis=1)
+                seg = mask[inner, lo:p + band + 1] > 0
             else:
-                strip = mask[max(p - band, 0):p + band + 1, inner].any(axis=0)
-            if strip.size and strip.mean() >= 0.9:
-                kept.append(p)
-                break
+                seg = (mask[lo:p + band + 1, inner] > 0).T
+            strip = seg.any(axis=1)
+            if not strip.size or strip.mean() < 0.9:
+                continue
+            if not _straight(seg, line_px):
+                continue
+            kept.append(p)
+            break
     if len(positions) > 1:
         kept.append(positions[-1])
     return kept
+
+
+def _straight(seg: np.ndarray, line_px: int) -> bool:
+    """Is the ink of a rule segment (rows along the rule) one straight line?
+
+    The centre of the ink in each row is fitted with a line; a ruled line keeps within about
+    a pixel of it, an arc of a ring drifts by several pixels over a cell's height.
+    """
+    rows = np.nonzero(seg.any(axis=1))[0]
+    if len(rows) < 8:
+        return True
+    cols = np.arange(seg.shape[1], dtype=np.float64)
+    weights = seg[rows].astype(np.float64)
+    centres = (weights * cols).sum(axis=1) / weights.sum(axis=1)
+    fit = np.polyfit(rows, centres, 1)
+    residual = centres - np.polyval(fit, rows)
+    return float(np.sqrt((residual ** 2).mean())) <= max(1.2, 0.25 * line_px)
 
 
 def _merge_cells(

@@ -20,6 +20,7 @@ from extractor.ocr.cells import (
     VALUE_RE,
     CellInk,
     cell_ink,
+    faint_level,
     glyphs_fit,
     judge_value,
     looks_like_value,
@@ -180,7 +181,8 @@ def _read_table(
     prepared: Prepared, table: TableBox, page_number: int, dpi: float,
     primary: OcrEngine, secondary: OcrEngine | None, above: list[TableBox],
 ) -> Grid:
-    inks = [cell_ink(prepared.gray, prepared.binary, c.box, table.line_px, dpi)
+    faint = faint_level(prepared.gray, prepared.binary)
+    inks = [cell_ink(prepared.gray, prepared.binary, c.box, table.line_px, dpi, faint)
             for c in table.cells]
     texts: list[str] = [""] * len(inks)
     confs: list[float] = [0.99] * len(inks)
