@@ -25,7 +25,7 @@ import time
 from concurrent.futures import ProcessPoolExecutor
 from pathlib import Path
 
-from extractor.batch import sha256_file
+from extractor.pipeline import file_sha256
 
 ROOT = Path(__file__).resolve().parent.parent
 
@@ -77,7 +77,7 @@ def main(argv: list[str] | None = None) -> int:
 
     docs_dir = args.work / "docs"
     paths = generate(docs_dir, args.count)
-    expected = {sha256_file(p) for p in paths}
+    expected = {file_sha256(p) for p in paths}
     if len(expected) != args.count:
         print(f"FAIL: only {len(expected)} distinct documents generated")
         return 1
@@ -130,7 +130,7 @@ def main(argv: list[str] | None = None) -> int:
     dup_doc = con.execute(
         "select count(*) from document_paths p join documents d on d.id = p.document_id "
         "where d.sha256 = ?",
-        (sha256_file(paths[0]),),
+        (file_sha256(paths[0]),),
     ).fetchone()[0]
     statuses = dict(con.execute("select status, count(*) from documents group by status"))
     half_cells = con.execute(

@@ -11,7 +11,6 @@ or kills its worker is stored as `failed` with the reason, and the batch goes on
 from __future__ import annotations
 
 import glob
-import hashlib
 import importlib
 import multiprocessing
 import os
@@ -38,6 +37,7 @@ from rich.progress import (
     TimeRemainingColumn,
 )
 
+from extractor.pipeline import file_sha256
 from models.result import DocumentInfo, DocumentResult
 
 SUPPORTED_SUFFIXES = frozenset(
@@ -118,14 +118,6 @@ def collect_inputs(paths: Iterable[str | Path]) -> tuple[list[Path], list[Path]]
     supported = [p for p in found if p.suffix.lower() in SUPPORTED_SUFFIXES]
     unsupported = [p for p in found if p.suffix.lower() not in SUPPORTED_SUFFIXES]
     return supported, unsupported
-
-
-def sha256_file(path: Path) -> str:
-    digest = hashlib.sha256()
-    with path.open("rb") as fh:
-        for block in iter(lambda: fh.read(1 << 20), b""):
-            digest.update(block)
-    return digest.hexdigest()
 
 
 # --- the worker side ---------------------------------------------------------------------
@@ -248,7 +240,7 @@ def _plan(
     by_hash: dict[str, list[str]] = {}
     for path in files:
         try:
-            sha = sha256_file(path)
+            sha = file_sha256(path)
         except OSError as exc:
             _report_failure(summary, console, str(path), f"cannot read the file: {exc}")
             continue
