@@ -14,7 +14,7 @@ from pathlib import Path
 from extractor.errors import ExtractionError, NoTablesFoundError
 from extractor.metadata import find_metadata
 from extractor.reconcile.cells import build_cells
-from extractor.reconcile.flags import judge_failed_checks
+from extractor.reconcile.flags import confirm_placements, judge_failed_checks
 from extractor.reconcile.layout import detect_layout
 from extractor.reconcile.mapping import read_tables
 from extractor.reconcile.rules import run_rules
@@ -72,6 +72,7 @@ def _extract(path: Path, info: DocumentInfo) -> DocumentResult:
     layout = detect_layout(reading, meta.year)
     cells, stray = build_cells(reading, layout)
     checks = run_rules({c.key: c.value for c in cells})
+    confirm_placements(cells, checks)
     judge_failed_checks(cells, checks)
     timings["reconcile"] = round(time.perf_counter() - clock, 4)
 

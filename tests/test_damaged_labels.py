@@ -26,13 +26,26 @@ def _edited(tmp_path, old: str, new: str):
     return extract_document(path), truth
 
 
-def test_unreadable_row_label_is_placed_by_position_and_flagged(tmp_path):
+def test_unreadable_row_label_placed_by_position_and_confirmed_by_rules(tmp_path):
     result, truth = _edited(tmp_path, "重复申请", "厅丁TJ")
     s = score(result, truth)
     assert s.wrong == [] and s.silent_errors == []
     cell = result.cell_map()["applications.not_processed.duplicate.natural_person"]
-    assert cell.flagged and "uncertain_label" in cell.reasons
-    assert result.status == "needs_review"
+    assert cell.value == 1 and not cell.flagged  # the only row that fits, and the sums agree
+    assert result.status == "ok"
+
+
+def test_unreadable_row_label_stays_flagged_when_a_rule_fails(tmp_path):
+    html = (REAL / "pingtan_2024.html").read_text(encoding="utf-8")
+    at = html.index("重复申请")
+    row = html[at:].replace(">1<", ">4<", 1)  # the row's first value, misprinted
+    path = tmp_path / "edited.html"
+    path.write_text(html[:at] + row.replace("重复申请", "厅丁TJ", 1), encoding="utf-8")
+    result = extract_document(path)
+    cell = result.cell_map()["applications.not_processed.duplicate.natural_person"]
+    assert cell.value == 4
+    assert cell.flagged and "placed_by_position" in cell.reasons
+    assert any(not c.ok and cell.key in c.keys for c in result.checks)
 
 
 def test_unreadable_column_header_of_a_one_column_row(tmp_path):

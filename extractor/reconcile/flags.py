@@ -17,6 +17,23 @@ TRUSTED_SOURCES = {"text", "html", "docx"}
 STANDS_OUT = 0.15  # a cell this much less confident than the rest of its rule is the suspect
 
 
+def confirm_placements(cells: list[Cell], checks: list[Check]) -> None:
+    """A row whose label could not be read but which is the only row that can stand where
+    it stands is confirmed when every rule over its cells holds (at least one must)."""
+    rows: dict[str, list[Cell]] = {}
+    for cell in cells:
+        if "placed_by_position" in cell.reasons:
+            rows.setdefault(cell.key.rsplit(".", 1)[0], []).append(cell)
+    for row_cells in rows.values():
+        keys = {c.key for c in row_cells}
+        involved = [c for c in checks if keys & set(c.keys)]
+        if not involved or not all(c.ok for c in involved):
+            continue
+        for cell in row_cells:
+            cell.reasons.remove("placed_by_position")
+            cell.flagged = bool(cell.reasons)
+
+
 def judge_failed_checks(cells: list[Cell], checks: list[Check]) -> None:
     by_key = {c.key: c for c in cells}
     failed = [c for c in checks if not c.ok]

@@ -660,6 +660,7 @@ def _settle_blank_rows(reading: Reading) -> None:
 
 
 GAP_CERTAINTY = 0.5  # a row placed by its position alone: its cells are flagged
+FORCED = -1.0  # the only row that can stand there: flagged until the rules confirm it
 
 
 def _canonical_positions() -> dict[str, tuple[float, ...]]:
@@ -727,6 +728,8 @@ def _choose_gap_rows(
             return [(subtotals[0], sure)]
         if len(fits) == 1 and nonzero:  # all zeros would fit any group
             return [(fits[0], sure)]
+    if len(items) == len(unread) == 1:
+        return [(items[0], FORCED)]
     if len(items) == len(unread):
         return [(key, GAP_CERTAINTY) for key in items]
     if len(free) == len(unread):
@@ -742,7 +745,10 @@ def _as_read(cell: GridCell) -> ReadValue:
 def _store_value(reading: Reading, key: str, cell: GridCell, label_score: float) -> None:
     if key in reading.values:
         return
-    doubt = ["uncertain_label"] if label_score < 1.0 else []
+    if label_score == FORCED:
+        doubt, label_score = ["placed_by_position"], 1.0
+    else:
+        doubt = ["uncertain_label"] if label_score < 1.0 else []
     reading.values[key] = ReadValue(
         key=key, raw=cell.text.strip(), page=cell.page, bbox=cell.bbox,
         confidence=cell.confidence * label_score, source=cell.source,
