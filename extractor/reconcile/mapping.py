@@ -19,6 +19,8 @@ from extractor.reconcile import vocabulary as vocab
 from extractor.reconcile.labels import Candidate, best_match, content, fold, split_numbering
 from extractor.reconcile.values import NULL_MARKS, parse_value
 from models.schema import (
+    APPEAL_COLUMNS,
+    APPEAL_GROUPS,
     APPLICATION_ROWS,
     DISCLOSURE_ROWS,
     DISCLOSURE_SECTION_PREFIX,
@@ -228,6 +230,9 @@ class TableWalker:
         return spans
 
     def _appeal_spans(self, cells: list[GridCell]) -> list[ColumnSpan]:
+        by_order = _appeal_spans_by_order(cells)
+        if by_order:
+            return by_order
         groups, leaves = [], []
         for cell in cells:
             group = best_match(cell.text, vocab.APPEAL_GROUP_LABELS, threshold=0.7)
@@ -261,7 +266,7 @@ class TableWalker:
             if self.table == "appeals" and grid.method != "aligned":
                 self._close_header()  # table 四's one data row, all of it blank
                 if self.spans:
-                    self._appeal_row(self._split_row(grid, cells)[0], blank_ok=True)
+                    self._appeal_row(self._split_row(grid, cells)[0], blank_ok=True, row=cells)
             return
         if len(filled) == 1 and not is_value_text(filled[0].text):
             text = filled[0].text
@@ -302,7 +307,7 @@ class TableWalker:
         elif self.table == "applications":
             self._application_row(labels, values)
         elif self.table == "appeals":
-            self._appeal_row(values, blank_ok=grid.method != "aligned")
+            self._appeal_row(values, blank_ok=grid.method != "aligned", row=cells)
 
     def _continues_header(self, cells: list[GridCell]) -> bool:
         """A row of label fragments under a header row, before any data (and not a data
@@ -549,7 +554,9 @@ class TableWalker:
     def _names_group(cell: GridCell) -> bool:
         return best_match(cell.text, vocab.APPLICATION_GROUP_LABELS, threshold=0.8) is not None
 
-    def _appeal_row(self, values: list[tuple[ColumnSpan, GridCell]], blank_ok: bool) -> None:
+    def _appeal_row(
+        self, values: list[tuple[ColumnSpan, GridCell]], blank_ok: bool, row: list[GridCell]
+    ) -> None:
         """Table 四's one data row; in a ruled table it may be all blank cells."""
         if self.appeals_done:
             return
@@ -558,8 +565,8 @@ class TableWalker:
             blank_ok and all_blank and len(values) >= len(self.spans)
         ):
             return
-        for span, cell in values:
-            self._store(f"appeals.{span.key}", cell, span.score)
+        for key, cell, certainty in _appeal_columns(values, row):
+            self._store(f"appeals.{key}", cell, certainty)
         self.appeals_done = True
 
     def _unrecognised(self, label: str, values: list[tuple[ColumnSpan, GridCell]]) -> None:
@@ -569,6 +576,70 @@ class TableWalker:
                 f"{self.table}: a row with values was not recognised "
                 f"(label {content(label)[:30]!r}, page {page})"
             )
+
+
+APPEAL_KEYS = tuple(f"{g.key}.{c.key}" for g in APPEAL_GROUPS for c in APPEAL_COLUMNS)
+
+
+def _bottom(cell: GridCell) -> float:
+    return cell.bbox[3] if cell.bbox is not None else float(cell.row + cell.rowspan)
+
+
+def _appeal_spans_by_order(cells: list[GridCell]) -> list[ColumnSpan]:
+    """Table 四's columns from its lowest header row, when that row has the template's
+    fifteen cells and the leaf labels that could be read agree with the template's order.
+
+    The group labels above (行政复议, 未经复议直接起诉, 复议后起诉) then need not be
+    read at all: a misread one cannot move five columns into the wrong group."""
+    if not cells:
+        return []
+    lowest = max(_bottom(c) for c in cells)
+    tolerance = 0.0  # grid units: exact; points: half the shortest header cell (skew)
+    if cells[0].bbox is not None:
+        tolerance = 0.5 * min(c.bbox[3] - c.bbox[1] for c in cells if c.bbox is not None)
+    row = sorted((c for c in cells if lowest - _bottom(c) <= tolerance),
+                 key=lambda c: _span(c)[0])
+    if len(row) != len(APPEAL_KEYS):
+        return []
+    agree = 0
+    for cell, key in zip(row, APPEAL_KEYS, strict=True):
+        leaf = best_match(cell.text, vocab.APPEAL_COLUMN_LABELS, threshold=0.6)
+        if leaf is None:
+            continue
+        if leaf.key != key.split(".")[1]:
+            return []  # a column out of the template's order: let the labels decide
+        agree += 1
+    if agree < 10:
+        return []
+    return [ColumnSpan(*_span(cell)[:2], key, 1.0, _span(cell)[2])
+            for cell, key in zip(row, APPEAL_KEYS, strict=True)]
+
+
+def _appeal_columns(
+    values: list[tuple[ColumnSpan, GridCell]], row: list[GridCell]
+) -> list[tuple[str, GridCell, float]]:
+    """Table 四's fifteen cells in the template's order: 行政复议, then 未经复议直接起诉,
+    then 复议后起诉, each 结果维持 … 总计. When the row has fifteen cells and the leaf
+    labels read agree with that order (none against it, most for it), the order decides,
+    so a misread group header cannot shift five values into the wrong group."""
+    cells = sorted(row, key=lambda c: _span(c)[0])
+    by_cell = {id(c): span for span, c in values}
+    if len(cells) == len(APPEAL_KEYS):
+        leaves = [by_cell[id(c)].key.split(".")[1] if id(c) in by_cell else "" for c in cells]
+        expected = [key.split(".")[1] for key in APPEAL_KEYS]
+        agree = sum(a == b for a, b in zip(leaves, expected, strict=True))
+        if agree == len(cells) or (agree >= 10 and _leaf_order_holds(cells, by_cell)):
+            return [(key, c, 1.0) for key, c in zip(APPEAL_KEYS, cells, strict=True)]
+    return [(span.key, cell, span.score) for span, cell in values]
+
+
+def _leaf_order_holds(cells: list[GridCell], by_cell: dict[int, ColumnSpan]) -> bool:
+    """No sure leaf label contradicts the template's order at its place."""
+    for cell, key in zip(cells, APPEAL_KEYS, strict=True):
+        span = by_cell.get(id(cell))
+        if span is not None and span.score >= 1.0 and span.key.split(".")[1] != key.split(".")[1]:
+            return False
+    return True
 
 
 def _join_wrapped(cells: list[GridCell], candidates: tuple[Candidate, ...]) -> list[GridCell]:
