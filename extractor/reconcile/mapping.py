@@ -266,7 +266,7 @@ class TableWalker:
             if self.table == "appeals" and grid.method != "aligned":
                 self._close_header()  # table 四's one data row, all of it blank
                 if self.spans:
-                    self._appeal_row(self._split_row(grid, cells)[0], blank_ok=True, row=cells)
+                    self._appeal_row(self._split_row(grid, cells)[0], blank_ok=True)
             return
         if len(filled) == 1 and not is_value_text(filled[0].text):
             text = filled[0].text
@@ -307,7 +307,7 @@ class TableWalker:
         elif self.table == "applications":
             self._application_row(labels, values)
         elif self.table == "appeals":
-            self._appeal_row(values, blank_ok=grid.method != "aligned", row=cells)
+            self._appeal_row(values, blank_ok=grid.method != "aligned")
 
     def _continues_header(self, cells: list[GridCell]) -> bool:
         """A row of label fragments under a header row, before any data (and not a data
@@ -554,9 +554,7 @@ class TableWalker:
     def _names_group(cell: GridCell) -> bool:
         return best_match(cell.text, vocab.APPLICATION_GROUP_LABELS, threshold=0.8) is not None
 
-    def _appeal_row(
-        self, values: list[tuple[ColumnSpan, GridCell]], blank_ok: bool, row: list[GridCell]
-    ) -> None:
+    def _appeal_row(self, values: list[tuple[ColumnSpan, GridCell]], blank_ok: bool) -> None:
         """Table 四's one data row; in a ruled table it may be all blank cells."""
         if self.appeals_done:
             return
@@ -565,8 +563,8 @@ class TableWalker:
             blank_ok and all_blank and len(values) >= len(self.spans)
         ):
             return
-        for key, cell, certainty in _appeal_columns(values, row):
-            self._store(f"appeals.{key}", cell, certainty)
+        for span, cell in values:
+            self._store(f"appeals.{span.key}", cell, span.score)
         self.appeals_done = True
 
     def _unrecognised(self, label: str, values: list[tuple[ColumnSpan, GridCell]]) -> None:
@@ -613,33 +611,6 @@ def _appeal_spans_by_order(cells: list[GridCell]) -> list[ColumnSpan]:
         return []
     return [ColumnSpan(*_span(cell)[:2], key, 1.0, _span(cell)[2])
             for cell, key in zip(row, APPEAL_KEYS, strict=True)]
-
-
-def _appeal_columns(
-    values: list[tuple[ColumnSpan, GridCell]], row: list[GridCell]
-) -> list[tuple[str, GridCell, float]]:
-    """Table 四's fifteen cells in the template's order: 行政复议, then 未经复议直接起诉,
-    then 复议后起诉, each 结果维持 … 总计. When the row has fifteen cells and the leaf
-    labels read agree with that order (none against it, most for it), the order decides,
-    so a misread group header cannot shift five values into the wrong group."""
-    cells = sorted(row, key=lambda c: _span(c)[0])
-    by_cell = {id(c): span for span, c in values}
-    if len(cells) == len(APPEAL_KEYS):
-        leaves = [by_cell[id(c)].key.split(".")[1] if id(c) in by_cell else "" for c in cells]
-        expected = [key.split(".")[1] for key in APPEAL_KEYS]
-        agree = sum(a == b for a, b in zip(leaves, expected, strict=True))
-        if agree == len(cells) or (agree >= 10 and _leaf_order_holds(cells, by_cell)):
-            return [(key, c, 1.0) for key, c in zip(APPEAL_KEYS, cells, strict=True)]
-    return [(span.key, cell, span.score) for span, cell in values]
-
-
-def _leaf_order_holds(cells: list[GridCell], by_cell: dict[int, ColumnSpan]) -> bool:
-    """No sure leaf label contradicts the template's order at its place."""
-    for cell, key in zip(cells, APPEAL_KEYS, strict=True):
-        span = by_cell.get(id(cell))
-        if span is not None and span.score >= 1.0 and span.key.split(".")[1] != key.split(".")[1]:
-            return False
-    return True
 
 
 def _join_wrapped(cells: list[GridCell], candidates: tuple[Candidate, ...]) -> list[GridCell]:
