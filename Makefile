@@ -24,13 +24,14 @@ python-deps:
 	@$(PYTHON) -m pip install -q --disable-pip-version-check -e '.[dev]' 2>&1 \
 		| grep -v -e 'WARNING: Location' -e 'Running pip as' || true
 
-## run: extract every bundled sample and the real reports into $(OUT)/
+## run: extract every bundled sample and real report: a results database, exports, a report
 run: setup
 	@mkdir -p $(OUT)
-	$(PYTHON) -m extractor extract --out $(OUT) $$(find $(SAMPLES) ../shared/real -maxdepth 2 \
-		-type f \( -name '*.pdf' -o -name '*.html' -o -name '*.png' -o -name '*.jpg' \
-		-o -name '*.tif' -o -name '*.tiff' \) 2>/dev/null | sort) || true
-	@echo "results in $(OUT)/"
+	$(PYTHON) -m extractor batch $(SAMPLES) ../shared/real --db $(OUT)/results.sqlite
+	$(PYTHON) -m extractor export --db $(OUT)/results.sqlite --format jsonl --out $(OUT)/results.jsonl
+	$(PYTHON) -m extractor export --db $(OUT)/results.sqlite --format xlsx --out $(OUT)/results.xlsx
+	$(PYTHON) -m extractor report --db $(OUT)/results.sqlite --html $(OUT)/report.html
+	@echo "results in $(OUT)/: results.sqlite, results.jsonl (one result JSON per document), results.xlsx, report.html"
 
 test: setup
 	$(PYTHON) -m pytest -q -m "not slow"

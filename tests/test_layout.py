@@ -1,7 +1,7 @@
 """Template and variant detection from what the walker read."""
 
 from extractor.reconcile.layout import detect_layout
-from extractor.reconcile.mapping import Reading, ReadValue
+from extractor.reconcile.reading import Reading, ReadValue
 
 
 def reading(keys: list[str], votes: dict | None = None) -> Reading:

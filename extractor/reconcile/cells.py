@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from extractor.reconcile.mapping import Reading, ReadValue
+from extractor.reconcile.reading import Reading, ReadValue
 from extractor.reconcile.values import parse_value
 from models.result import Cell
 from models.schema import Layout, layout_keys, value_kind

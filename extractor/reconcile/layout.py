@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from extractor.reconcile.mapping import Reading
+from extractor.reconcile.reading import Reading
 from models.schema import (
     APPLICATION_ROWS,
     DISCLOSURE_ROWS,

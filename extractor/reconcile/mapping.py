@@ -11,80 +11,23 @@ a number. A continuation fragment without a header of its own inherits the colum
 from __future__ import annotations
 
 import re
-from collections import Counter
-from dataclasses import dataclass, field
 
-from extractor.grid import BBox, Grid, GridCell
+from extractor.grid import Grid, GridCell
 from extractor.reconcile import vocabulary as vocab
+from extractor.reconcile.headers import column_spans
 from extractor.reconcile.labels import Candidate, best_match, content, fold, split_numbering
-from extractor.reconcile.values import NULL_MARKS, parse_value
-from models.schema import (
-    APPEAL_COLUMNS,
-    APPEAL_GROUPS,
-    APPLICATION_ROWS,
-    DISCLOSURE_ROWS,
-    DISCLOSURE_SECTION_PREFIX,
-    SUBTOTAL_GROUPS,
-    SUBTOTAL_LABELS,
+from extractor.reconcile.placement import place_unlabelled_rows
+from extractor.reconcile.reading import (
+    ColumnSpan,
+    Reading,
+    ReadValue,
+    cell_span,
+    is_value_text,
+    overlap,
 )
+from models.schema import DISCLOSURE_ROWS, DISCLOSURE_SECTION_PREFIX, SUBTOTAL_LABELS
 
 _SECTION_HEADING = re.compile(r"^[一二三四五六七八九十]+、")
-_NUMERIC = re.compile(r"^[+\-－−]?[0-9０-９][0-9０-９,，.．]*\s*(万元|元|件|个|项|条)?$")
-
-
-@dataclass
-class ReadValue:
-    """One value cell as found, before normalisation."""
-
-    key: str
-    raw: str
-    page: int
-    bbox: BBox | None
-    confidence: float
-    source: str
-    reasons: list[str] = field(default_factory=list)
-
-
-@dataclass
-class ColumnSpan:
-    x0: float
-    x1: float
-    key: str
-    score: float
-    in_points: bool  # False: grid units (col indices), for backends without geometry
-
-
-@dataclass
-class Reading:
-    """Everything the walk found: values by full key, and what it learned of the layout."""
-
-    values: dict[str, ReadValue] = field(default_factory=dict)
-    format_votes: Counter = field(default_factory=Counter)
-    tables_seen: set[str] = field(default_factory=set)
-    warnings: list[str] = field(default_factory=list)
-    # 小计 rows placed only by the group last seen: before or after a group's items?
-    loose_subtotals: list[str] = field(default_factory=list)
-    blank_rows: list[str] = field(default_factory=list)  # labels of all-blank unruled rows
-    # table 三's data rows in reading order
-    # (row key or None if unrecognised, its values, whether its label says 小计)
-    application_rows: list[tuple[str | None, list[tuple[ColumnSpan, GridCell]], bool]] = field(
-        default_factory=list
-    )
-
-
-def is_value_text(text: str) -> bool:
-    stripped = re.sub(r"\s+", "", text)
-    return bool(_NUMERIC.match(stripped)) or (stripped in NULL_MARKS and stripped != "")
-
-
-def _span(cell: GridCell) -> tuple[float, float, bool]:
-    if cell.bbox is not None:
-        return cell.bbox[0], cell.bbox[2], True
-    return float(cell.col), float(cell.col + cell.colspan), False
-
-
-def _overlap(a0: float, a1: float, b0: float, b1: float) -> float:
-    return max(0.0, min(a1, b1) - max(a0, b0))
 
 
 class TableWalker:
@@ -107,11 +50,6 @@ class TableWalker:
         for r in range(grid.n_rows):
             self._row(grid, grid.row(r))
         self._close_header()
-
-    def feed_text(self, text: str) -> None:
-        """Text between tables (headings) that belongs to no grid."""
-        for line in text.splitlines():
-            self._maybe_heading(line)
 
     # --- headings and headers -------------------------------------------------------
 
@@ -175,88 +113,12 @@ class TableWalker:
         if not self.in_header:
             return
         self.in_header = False
-        cells = _join_wrapped(self.header_cells, self._column_candidates())
-        self.header_cells = []
-        spans = {
-            "disclosure": self._disclosure_spans,
-            "applications": self._application_spans,
-            "appeals": self._appeal_spans,
-        }[self.table](cells)
+        cells, self.header_cells = self.header_cells, []
+        spans = column_spans(self.table, cells, self.reading.format_votes)
         if spans:
-            self.spans = _merge_spans(spans)
+            self.spans = spans
         else:
             self.reading.warnings.append(f"{self.table}: a header row was not understood")
-
-    def _column_candidates(self) -> tuple[Candidate, ...]:
-        if self.table == "disclosure":
-            return vocab.disclosure_columns("2021") + vocab.disclosure_columns("2019")
-        if self.table == "applications":
-            return vocab.APPLICATION_COLUMN_LABELS
-        return vocab.APPEAL_COLUMN_LABELS + vocab.APPEAL_GROUP_LABELS
-
-    def _disclosure_spans(self, cells: list[GridCell]) -> list[ColumnSpan]:
-        spans = []
-        for cell in cells:
-            if best_match(cell.text, (vocab.DISCLOSURE_HEADER,), threshold=0.8):
-                continue
-            m21 = best_match(cell.text, vocab.disclosure_columns("2021"), threshold=0.6)
-            m19 = best_match(cell.text, vocab.disclosure_columns("2019"), threshold=0.6)
-            s21, s19 = (m21.score if m21 else 0.0), (m19.score if m19 else 0.0)
-            if s21 > s19 + 0.02:
-                self.reading.format_votes["2021"] += 1
-            elif s19 > s21 + 0.02:
-                self.reading.format_votes["2019"] += 1
-            best = m21 if s21 >= s19 else m19
-            if best is None:
-                continue
-            x0, x1, pts = _span(cell)
-            # Keep both readings of a label the formats share with different keys.
-            keys = {best.key}
-            if m21 and m19 and abs(s21 - s19) <= 0.02:
-                keys = {m21.key, m19.key}
-            for key in sorted(keys):
-                spans.append(ColumnSpan(x0, x1, key, best.certainty, pts))
-        return spans
-
-    def _application_spans(self, cells: list[GridCell]) -> list[ColumnSpan]:
-        spans = []
-        for cell in cells:
-            if best_match(cell.text, vocab.APPLICATION_HEADER_GROUPS, threshold=0.8):
-                continue
-            match = best_match(cell.text, vocab.APPLICATION_COLUMN_LABELS, threshold=0.6)
-            if match:
-                x0, x1, pts = _span(cell)
-                spans.append(ColumnSpan(x0, x1, match.key, match.certainty, pts))
-        return spans
-
-    def _appeal_spans(self, cells: list[GridCell]) -> list[ColumnSpan]:
-        by_order = _appeal_spans_by_order(cells)
-        if by_order:
-            return by_order
-        groups, leaves = [], []
-        for cell in cells:
-            group = best_match(cell.text, vocab.APPEAL_GROUP_LABELS, threshold=0.7)
-            if group:
-                groups.append((cell, group))
-                continue
-            leaf = best_match(cell.text, vocab.APPEAL_COLUMN_LABELS, threshold=0.6)
-            if leaf:
-                leaves.append((cell, leaf))
-        spans = []
-        for cell, leaf in leaves:
-            x0, x1, pts = _span(cell)
-            centre = (x0 + x1) / 2
-            owners = [(g, m) for g, m in groups if _span(g)[0] <= centre <= _span(g)[1]]
-            if not owners and groups:  # labels printed without rules: the nearest above
-                above = [(g, m) for g, m in groups if g.bbox is None or cell.bbox is None
-                         or g.bbox[1] < cell.bbox[1]]
-                owners = sorted(above, key=lambda gm: abs(sum(_span(gm[0])[:2]) / 2 - centre))[:1]
-            if len(owners) != 1:
-                continue
-            group_cell, group = owners[0]
-            score = min(leaf.certainty, group.certainty)
-            spans.append(ColumnSpan(x0, x1, f"{group.key}.{leaf.key}", score, pts))
-        return spans
 
     # --- rows -------------------------------------------------------------------------
 
@@ -383,7 +245,7 @@ class TableWalker:
         values: list[tuple[ColumnSpan, GridCell]] = []
         labels: list[GridCell] = []
         aligned = grid.method == "aligned"
-        units_match = any(_span(c)[2] == self.spans[0].in_points for c in cells)
+        units_match = any(cell_span(c)[2] == self.spans[0].in_points for c in cells)
         for cell in cells:
             span = self._column_of(cell, aligned) if units_match else None
             if span is None:
@@ -397,10 +259,10 @@ class TableWalker:
         return values, labels
 
     def _column_of(self, cell: GridCell, aligned: bool) -> ColumnSpan | None:
-        x0, x1, _ = _span(cell)
+        x0, x1, _ = cell_span(cell)
         best, best_overlap = None, 0.0
         for span in self.spans:
-            ov = _overlap(x0, x1, span.x0, span.x1)
+            ov = overlap(x0, x1, span.x0, span.x1)
             if ov > best_overlap:
                 best, best_overlap = span, ov
         if best is not None and (
@@ -493,7 +355,7 @@ class TableWalker:
             return [(cell, span.key, span.score) for span, cell in values]
         fmt = leader
         columns = next((r.columns for r in DISCLOSURE_ROWS[fmt] if r.key == row), ())
-        cells = [cell for _, cell in sorted(values, key=lambda v: _span(v[1])[0])]
+        cells = [cell for _, cell in sorted(values, key=lambda v: cell_span(v[1])[0])]
         if len(columns) == len(cells):
             certainty = 1.0 if len(cells) == 1 else 0.7
             return [(cell, column, certainty) for cell, column in zip(cells, columns, strict=True)]
@@ -576,105 +438,6 @@ class TableWalker:
             )
 
 
-APPEAL_KEYS = tuple(f"{g.key}.{c.key}" for g in APPEAL_GROUPS for c in APPEAL_COLUMNS)
-
-
-def _bottom(cell: GridCell) -> float:
-    return cell.bbox[3] if cell.bbox is not None else float(cell.row + cell.rowspan)
-
-
-def _appeal_spans_by_order(cells: list[GridCell]) -> list[ColumnSpan]:
-    """Table 四's columns from its lowest header row, when that row has the template's
-    fifteen cells and the leaf labels that could be read agree with the template's order.
-
-    The group labels above (行政复议, 未经复议直接起诉, 复议后起诉) then need not be
-    read at all: a misread one cannot move five columns into the wrong group."""
-    if not cells:
-        return []
-    lowest = max(_bottom(c) for c in cells)
-    tolerance = 0.0  # grid units: exact; points: half the shortest header cell (skew)
-    if cells[0].bbox is not None:
-        tolerance = 0.5 * min(c.bbox[3] - c.bbox[1] for c in cells if c.bbox is not None)
-    row = sorted((c for c in cells if lowest - _bottom(c) <= tolerance),
-                 key=lambda c: _span(c)[0])
-    if len(row) != len(APPEAL_KEYS):
-        return []
-    agree = 0
-    for cell, key in zip(row, APPEAL_KEYS, strict=True):
-        leaf = best_match(cell.text, vocab.APPEAL_COLUMN_LABELS, threshold=0.6)
-        if leaf is None:
-            continue
-        if leaf.key != key.split(".")[1]:
-            return []  # a column out of the template's order: let the labels decide
-        agree += 1
-    if agree < 10:
-        return []
-    return [ColumnSpan(*_span(cell)[:2], key, 1.0, _span(cell)[2])
-            for cell, key in zip(row, APPEAL_KEYS, strict=True)]
-
-
-def _join_wrapped(cells: list[GridCell], candidates: tuple[Candidate, ...]) -> list[GridCell]:
-    """Header labels printed without rules wrap into separate lines (`结果` over `维持`):
-    a label not surely matched alone is joined with the piece right below it when the
-    joined text matches surely."""
-    placed = [c for c in cells if c.bbox is not None and c.text.strip()]
-    out = [c for c in cells if c not in placed]
-    used: set[int] = set()
-    for upper in sorted(placed, key=lambda c: (c.bbox[1], c.bbox[0])):
-        if id(upper) in used:
-            continue
-        if _sure(upper.text, candidates) or _is_group_header(upper.text):
-            out.append(upper)
-            continue
-        lower = _piece_below(upper, [c for c in placed if id(c) not in used and c is not upper])
-        if lower is not None and not _sure(lower.text, candidates):
-            joined = best_match(upper.text + lower.text, candidates, threshold=0.6)
-            if joined is not None and joined.certainty >= 1.0:
-                used.add(id(lower))
-                x0, top, x1, _ = upper.bbox
-                out.append(GridCell(row=upper.row, col=upper.col, text=upper.text + lower.text,
-                                    bbox=(min(x0, lower.bbox[0]), top, max(x1, lower.bbox[2]),
-                                          lower.bbox[3]),
-                                    confidence=min(upper.confidence, lower.confidence),
-                                    source=upper.source, page=upper.page))
-                continue
-        out.append(upper)
-    return out
-
-
-def _sure(text: str, candidates: tuple[Candidate, ...]) -> bool:
-    match = best_match(text, candidates, threshold=0.6)
-    return match is not None and match.certainty >= 1.0
-
-
-def _is_group_header(text: str) -> bool:
-    groups = (vocab.APPLICATION_HEADER_GROUPS + vocab.APPEAL_GROUP_LABELS
-              + (vocab.LITIGATION, vocab.DISCLOSURE_HEADER))
-    return best_match(text, groups, threshold=0.8) is not None
-
-
-def _piece_below(upper: GridCell, others: list[GridCell]) -> GridCell | None:
-    x0, _, x1, bottom = upper.bbox
-    height = upper.bbox[3] - upper.bbox[1]
-    below = [
-        c for c in others
-        if c.bbox[1] >= bottom - 0.3 * height and c.bbox[1] - bottom < 3 * height
-        and _overlap(x0, x1, c.bbox[0], c.bbox[2]) >= 0.5 * min(x1 - x0, c.bbox[2] - c.bbox[0])
-    ]
-    return min(below, key=lambda c: c.bbox[1], default=None)
-
-
-def _merge_spans(spans: list[ColumnSpan]) -> list[ColumnSpan]:
-    """One span per column: the pieces of a header label wrapped over lines are one column;
-    of two far-apart pieces with the same key only the better-matched one is kept."""
-    merged: dict[str, ColumnSpan] = {}
-    for span in sorted(spans, key=lambda s: -s.score):
-        kept = merged.get(span.key)
-        if kept is None:
-            merged[span.key] = ColumnSpan(span.x0, span.x1, span.key, span.score, span.in_points)
-        elif _overlap(kept.x0, kept.x1, span.x0, span.x1) > 0:
-            kept.x0, kept.x1 = min(kept.x0, span.x0), max(kept.x1, span.x1)
-    return sorted(merged.values(), key=lambda s: s.x0)
 
 
 def read_tables(grids: list[Grid]) -> Reading:
@@ -682,153 +445,5 @@ def read_tables(grids: list[Grid]) -> Reading:
     walker = TableWalker()
     for grid in grids:
         walker.feed(grid)
-    for group in reversed(walker.reading.loose_subtotals):  # later ones free keys for earlier
-        _place_subtotal(walker.reading, group)
-    _fill_gaps(walker.reading)
-    _settle_blank_rows(walker.reading)
+    place_unlabelled_rows(walker.reading)
     return walker.reading
-
-
-def _settle_blank_rows(reading: Reading) -> None:
-    """Blank rows of an unruled table are trusted only if no row of values went unplaced:
-    such a row's values might be the ones this label stands beside."""
-    unplaced = any(key is None for key, _, _ in reading.application_rows)
-    for found in reading.values.values():
-        if "blank_row" in found.reasons:
-            found.reasons.remove("blank_row")
-            if unplaced:
-                found.reasons.append("uncertain_label")
-                found.confidence = min(found.confidence, 0.5)
-
-
-GAP_CERTAINTY = 0.5  # a row placed by its position alone: its cells are flagged
-FORCED = -1.0  # the only row that can stand there: flagged until the rules confirm it
-
-
-def _canonical_positions() -> dict[str, tuple[float, ...]]:
-    """Where each table 三 row may stand in reading order; a 小计 before or after its items."""
-    positions: dict[str, tuple[float, ...]] = {}
-    for index, row in enumerate(APPLICATION_ROWS):
-        positions[row.key] = (float(index),)
-    for group in SUBTOTAL_GROUPS:
-        indices = [i for i, r in enumerate(APPLICATION_ROWS) if r.group == group]
-        positions[f"{group}.subtotal"] = (indices[0] - 0.5, indices[-1] + 0.5)
-    return positions
-
-
-def _fill_gaps(reading: Reading) -> None:
-    """Rows whose labels could not be read (OCR noise) get the keys their position leaves.
-
-    Only where the unread rows between two recognised rows are exactly as many as the
-    canonical rows missing between them; their cells are flagged `uncertain_label`.
-    """
-    positions = _canonical_positions()
-    read_rows = {k.split(".", 1)[1].rsplit(".", 1)[0] for k in reading.values
-                 if k.startswith("applications.")}
-    rows = reading.application_rows
-    i = 0
-    while i < len(rows):
-        if rows[i][0] is not None:
-            i += 1
-            continue
-        j = i
-        while j < len(rows) and rows[j][0] is None:
-            j += 1
-        low = max(positions[rows[i - 1][0]]) if i > 0 else float("-inf")
-        high = min(positions[rows[j][0]]) if j < len(rows) else float("inf")
-        free = sorted(
-            (min(p for p in pos if low < p < high), key)
-            for key, pos in positions.items()
-            if key not in read_rows and any(low < p < high for p in pos)
-        )
-        chosen = _choose_gap_rows(reading, free, rows[i:j])
-        for (key, certainty), (_, values, _) in zip(chosen, rows[i:j], strict=False):
-            for span, cell in values:
-                _store_value(reading, f"applications.{key}.{span.key}", cell, certainty)
-            read_rows.add(key)
-        i = j
-
-
-def _choose_gap_rows(
-    reading: Reading, free: list[tuple[float, str]], unread: list[tuple]
-) -> list[tuple[str, float]]:
-    """The keys for a run of unread rows, with how sure each is.
-
-    A lone row labelled 小计 between groups is the subtotal that is free there (sure when
-    only one is, or when its values add up to one group's items and not the other's).
-    Otherwise the rows take the free keys by position (unsure): the free items if they are
-    as many as the rows, else all free rows if they are. Nothing when the count leaves a
-    doubt."""
-    items = [key for _, key in free if not key.endswith(".subtotal")]
-    subtotals = [key for _, key in free if key.endswith(".subtotal")]
-    if len(unread) == 1 and subtotals and (unread[0][2] or not items):
-        values = {span.key: _as_read(cell) for span, cell in unread[0][1]}
-        nonzero = any(parse_value(v.raw, "count").value for v in values.values())
-        fits = [k for k in subtotals if _adds_up(reading, k.split(".")[0], values)]
-        sure = 1.0 if unread[0][2] else GAP_CERTAINTY
-        if len(subtotals) == 1 and unread[0][2]:
-            return [(subtotals[0], sure)]
-        if len(fits) == 1 and nonzero:  # all zeros would fit any group
-            return [(fits[0], sure)]
-    if len(items) == len(unread) == 1:
-        return [(items[0], FORCED)]
-    if len(items) == len(unread):
-        return [(key, GAP_CERTAINTY) for key in items]
-    if len(free) == len(unread):
-        return [(key, GAP_CERTAINTY) for _, key in free]
-    return []
-
-
-def _as_read(cell: GridCell) -> ReadValue:
-    return ReadValue(key="", raw=cell.text.strip(), page=cell.page, bbox=cell.bbox,
-                     confidence=cell.confidence, source=cell.source)
-
-
-def _store_value(reading: Reading, key: str, cell: GridCell, label_score: float) -> None:
-    if key in reading.values:
-        return
-    if label_score == FORCED:
-        doubt, label_score = ["placed_by_position"], 1.0
-    else:
-        doubt = ["uncertain_label"] if label_score < 1.0 else []
-    reading.values[key] = ReadValue(
-        key=key, raw=cell.text.strip(), page=cell.page, bbox=cell.bbox,
-        confidence=cell.confidence * label_score, source=cell.source,
-        reasons=[*cell.reasons, *doubt],
-    )
-
-
-def _place_subtotal(reading: Reading, group: str) -> None:
-    """A 小计 row between two groups closes the one before or opens the one after: the
-    group whose items it adds up to decides; if neither does, the cells are flagged."""
-    following = SUBTOTAL_GROUPS[SUBTOTAL_GROUPS.index(group) + 1:][:1]
-    prefix = f"applications.{group}.subtotal."
-    subtotal = {k[len(prefix):]: v for k, v in reading.values.items() if k.startswith(prefix)}
-    for candidate in [group, *following]:
-        if _adds_up(reading, candidate, subtotal):
-            if candidate != group and not any(
-                k.startswith(f"applications.{candidate}.subtotal.") for k in reading.values
-            ):
-                for column, found in subtotal.items():
-                    del reading.values[prefix + column]
-                    found.key = f"applications.{candidate}.subtotal.{column}"
-                    reading.values[found.key] = found
-            return
-    for found in subtotal.values():
-        found.confidence = min(found.confidence, 0.5)
-        found.reasons.append("uncertain_label")
-
-
-def _adds_up(reading: Reading, group: str, subtotal: dict[str, ReadValue]) -> bool:
-    items = [r.key for r in APPLICATION_ROWS if r.group == group]
-    seen_any = False
-    for column, found in subtotal.items():
-        total = 0
-        for item in items:
-            cell = reading.values.get(f"applications.{item}.{column}")
-            if cell is not None:
-                seen_any = True
-                total += parse_value(cell.raw, "count").value or 0
-        if (parse_value(found.raw, "count").value or 0) != total:
-            return False
-    return seen_any

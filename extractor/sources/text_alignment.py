@@ -18,7 +18,7 @@ from dataclasses import dataclass, field
 
 from extractor.grid import Grid, GridCell
 from extractor.reconcile.labels import split_numbering
-from extractor.reconcile.mapping import is_value_text
+from extractor.reconcile.reading import is_value_text
 from models.schema import SUBTOTAL_LABELS
 
 SEGMENT_GAP = 0.5  # characters further apart than this many heights belong to two cells
