@@ -141,7 +141,7 @@ def compare_table_finders(pdfs: list[Path]) -> None:
 
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
-    parser.add_argument("--groups", default="text,garbled,scan,real")
+    parser.add_argument("--groups", default="text,docx,garbled,scan,real")
     parser.add_argument("--limit", type=int, default=0, help="at most N documents per group")
     parser.add_argument("--no-compare", action="store_true")
     args = parser.parse_args()

@@ -79,6 +79,15 @@ def run_job(job: Job, out: Path) -> dict:
         record = truth(v, cells, pdf.name, "text", pages)
         write_json(folder / f"{job.name}.json", record)
         return record
+    if job.kind == "docx":
+        from samples.word import render_docx
+
+        folder = out / "docx"
+        folder.mkdir(parents=True, exist_ok=True)
+        path = folder / f"{job.name}.docx"
+        record = truth(v, cells, path.name, "docx", render_docx(path, v, cells, rng))
+        write_json(folder / f"{job.name}.json", record)
+        return record
     if job.kind == "garbled":
         from samples.garble import write_garbled
 
@@ -88,7 +97,7 @@ def run_job(job: Job, out: Path) -> dict:
     return write_scan(job, out, v, cells, rng)
 
 
-KIND_WEIGHTS = {"text": 6, "garbled": 1, "scan": 2, "image": 1}
+KIND_WEIGHTS = {"text": 6, "garbled": 1, "scan": 2, "image": 1, "docx": 1}
 SCAN_PROFILES = ["office", "office", "poor", "photo"]
 IMAGE_PROFILES = {"png": ["clean"], "jpeg": ["office", "photo"], "tiff": ["fax", "office"]}
 

@@ -338,6 +338,13 @@ SCANS: list[tuple[str, dict, dict]] = [
 ]
 
 
+DOCX: list[tuple[str, dict]] = [
+    ("county-2022-word", dict(year=2022, level="county", subtotal_groups=["denied"])),
+    ("bureau-2020-word-errors", dict(year=2020, level="bureau", other_single_row=True,
+                                     errors=["row_total_off"])),
+]
+
+
 def committed_jobs() -> list[Job]:
     """Every document of the committed set, in generation order."""
     jobs = [
@@ -351,4 +358,8 @@ def committed_jobs() -> list[Job]:
     for i, (name, o, scan) in enumerate(SCANS, 1):
         kind = "scan" if scan.get("format", "pdf") == "pdf" else "image"
         jobs.append(Job(kind, f"s{i:02d}-{name}", f"committed/scan/{i}", _DEFAULTS | o, scan))
+    jobs += [
+        Job("docx", f"w{i:02d}-{name}", f"committed/docx/{i}", _DEFAULTS | o)
+        for i, (name, o) in enumerate(DOCX, 1)
+    ]
     return jobs

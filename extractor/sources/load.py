@@ -44,7 +44,6 @@ def read_source(path: Path) -> SourceDocument:
         from extractor.sources.scan import read_image_file
 
         return read_image_file(path)
-    raise UnsupportedFileError(
-        f"{path.name} is a Word/zip file; Word reports are not supported yet — "
-        "export it to PDF and run again"
-    )
+    from extractor.sources.word import read_docx
+
+    return read_docx(path)

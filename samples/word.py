@@ -1,0 +1,88 @@
+"""Reports as Word files (.docx): the same tables and text as the PDFs, with real merged
+cells (gridSpan / vMerge), as WPS and Word save them."""
+
+from __future__ import annotations
+
+import io
+import random
+import zipfile
+from datetime import datetime
+from pathlib import Path
+
+from docx import Document
+from docx.oxml.ns import qn
+from docx.shared import Pt
+
+from models.schema import TABLES
+from samples import text
+from samples.layout import Table
+from samples.tables import LabelStyle, appeals_table, applications_table, disclosure_table
+from samples.values import Printed
+from samples.variant import Variant
+
+FONTS = ["宋体", "仿宋_GB2312", "黑体", "微软雅黑"]
+
+
+def render_docx(path: Path, v: Variant, cells: dict[str, Printed], rng: random.Random) -> int:
+    """Write the report to ``path``; returns 1 (a Word file has no fixed pages)."""
+    doc = Document()
+    font = rng.choice(FONTS)
+    style = doc.styles["Normal"]
+    style.font.name = font
+    style.element.rPr.rFonts.set(qn("w:eastAsia"), font)
+    style.font.size = Pt(rng.choice([12, 14, 16]))
+    for line in text.title_lines(v, random.Random(v.seed)):
+        doc.add_paragraph(line).alignment = 1
+    doc.add_paragraph(text.intro(v, rng))
+    doc.add_paragraph("一、总体情况")
+    for lead, para in text.overview(v, rng):
+        doc.add_paragraph(lead + para)
+    labels = LabelStyle(v, rng)
+    builders = {
+        "disclosure": lambda: disclosure_table(v, cells, labels),
+        "applications": lambda: applications_table(v, cells, labels),
+        "appeals": lambda: appeals_table(v, cells),
+    }
+    for number, spec in zip(["二", "三", "四"], TABLES, strict=True):
+        doc.add_paragraph(f"{number}、{spec.title}")
+        _table(doc, builders[spec.id]())
+    doc.add_paragraph("五、存在的主要问题及改进情况")
+    for para in text.problems(v, rng):
+        doc.add_paragraph(para)
+    doc.add_paragraph("六、其他需要报告的事项")
+    for para in text.other_matters(v, rng):
+        doc.add_paragraph(para)
+    for line in text.signature(v, rng):
+        doc.add_paragraph(line).alignment = 2
+    stamp = datetime(v.year + 1, 1, 15, 9, 0, 0)
+    doc.core_properties.created = doc.core_properties.modified = stamp
+    doc.core_properties.last_printed = stamp
+    buffer = io.BytesIO()
+    doc.save(buffer)
+    _write_stable_zip(buffer.getvalue(), path, stamp)
+    return 1
+
+
+def _write_stable_zip(data: bytes, path: Path, stamp: datetime) -> None:
+    """The same bytes for the same report: zip entries dated by the report, not today."""
+    with zipfile.ZipFile(io.BytesIO(data)) as src, zipfile.ZipFile(path, "w") as dst:
+        for info in src.infolist():
+            entry = zipfile.ZipInfo(info.filename, date_time=stamp.timetuple()[:6])
+            entry.compress_type = zipfile.ZIP_DEFLATED
+            dst.writestr(entry, src.read(info.filename))
+
+
+def _table(doc: Document, table: Table) -> None:
+    n_cols = len(table.widths)
+    out = doc.add_table(rows=table.n_rows, cols=n_cols)
+    out.style = "Table Grid"
+    for cell in table.cells:
+        target = out.cell(cell.row, cell.col)
+        if cell.rowspan > 1 or cell.colspan > 1:
+            target = target.merge(
+                out.cell(cell.row + cell.rowspan - 1, cell.col + cell.colspan - 1)
+            )
+        lines = cell.text.split("\n")
+        target.text = lines[0]
+        for line in lines[1:]:
+            target.add_paragraph(line)
