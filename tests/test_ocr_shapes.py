@@ -5,6 +5,7 @@ from __future__ import annotations
 
 import cv2
 import numpy as np
+import pytest
 
 from extractor.ocr.cells import stroke_mark
 from extractor.ocr.lines import find_tables
@@ -65,3 +66,60 @@ def test_desk_around_a_photographed_sheet_is_masked() -> None:
     mask = paper_mask(gray, 100)
     assert mask is not None and mask[500, 400] == 255 and mask[20, 20] == 0
     assert paper_mask(np.full((1000, 800), 230, np.uint8), 100) is None
+
+
+def _grey_sealed_table(ring_x: int = 700) -> tuple[np.ndarray, list[int], list[int]]:
+    """A ruled table in a grayscale scan with a gray seal (thick ring, star) over it, the
+    ring's side running along a column rule; print darker than the seal where they cross."""
+    gray = np.full((900, 1400), 250, np.uint8)
+    xs, ys = [100, 400, 700, 1000, 1300], [200, 320, 440, 560]
+    ink = np.zeros_like(gray)
+    for y in ys:
+        cv2.line(ink, (xs[0], y), (xs[-1], y), 255, 3)
+    for x in xs:
+        cv2.line(ink, (x, ys[0]), (x, ys[-1]), 255, 3)
+    for x in xs[:-1]:
+        cv2.putText(ink, "27", (x + 110, 400), cv2.FONT_HERSHEY_SIMPLEX, 1.2, 255, 3)
+    seal = np.zeros_like(gray)
+    cv2.circle(seal, (ring_x + 240, 380), 248, 255, 15)  # its left side runs down at ring_x
+    star = np.array([(940 + 70 * np.cos(a) * (1 if k % 2 == 0 else 0.4),
+                      380 + 70 * np.sin(a) * (1 if k % 2 == 0 else 0.4))
+                     for k, a in enumerate(np.linspace(-np.pi / 2, 1.5 * np.pi, 10,
+                                                       endpoint=False))], np.int32)
+    cv2.fillPoly(seal, [star], 255)
+    out = gray.astype(np.float32)
+    out[seal > 0] *= 0.62  # the seal: mid-gray, about as light as faint print
+    out[ink > 0] = np.minimum(out[ink > 0], 60)  # print stays dark where it crosses the seal
+    out = cv2.GaussianBlur(out, (0, 0), 1.2)
+    return np.clip(out, 0, 255).astype(np.uint8), xs, ys
+
+
+def test_grey_seal_is_flattened_and_keeps_rules_and_cells() -> None:
+    from extractor.ocr.preprocess import binarise, flatten_thick_ink
+
+    gray, xs, ys = _grey_sealed_table()
+    flat = flatten_thick_ink(gray, 300)
+    binary = binarise(flat)
+    assert binary[380, 940] == 0  # the star's centre is paper now
+    assert binary[380, 700 + 240 + 248] == 0  # so is the ring's right side
+    assert binary[ys[1], 900] == 255  # the rule crossing the seal stays
+    (table,) = find_tables(binary, 300)
+    assert len(table.xs) == len(xs) and len(table.ys) == len(ys)
+    assert len(table.cells) == (len(xs) - 1) * (len(ys) - 1)  # no cell merged or split
+
+
+def test_thick_ring_inside_a_cell_is_no_rule() -> None:
+    from extractor.ocr.preprocess import binarise
+
+    gray, xs, ys = _grey_sealed_table(ring_x=550)  # the ring's side through the cells
+    (table,) = find_tables(binarise(gray), 300)  # not flattened: thickness alone decides
+    assert table.xs == pytest.approx(xs, abs=3)
+    assert len(table.cells) == (len(xs) - 1) * (len(ys) - 1)
+
+
+def test_thick_black_print_is_not_flattened() -> None:
+    from extractor.ocr.preprocess import flatten_thick_ink
+
+    gray = np.full((600, 600), 250, np.uint8)
+    cv2.rectangle(gray, (100, 100), (300, 140), 20, -1)  # a black bar, e.g. a bold title
+    assert (flatten_thick_ink(gray, 300) == gray).all()

@@ -1,7 +1,8 @@
 """Clean a page image before line detection and OCR.
 
 Order matters: stamps and colour fills go first (so a red seal neither breaks a ruled
-line nor adds strokes to a digit), then uneven light, then the geometry (skew and small
+line nor adds strokes to a digit), then uneven light, then a gray seal (no colour left:
+told from print by the thickness of its ring and star), then the geometry (skew and small
 perspective), estimated from the long ruled lines of the page itself.
 """
 
@@ -16,6 +17,9 @@ MIN_WARP_PX = 0.75  # corners moving less than this: leave the image alone (no r
 MAX_TILT_DEG = 8.0  # lines tilted more than this are not ruled table lines
 PAPER_DPI = 50  # resolution at which the sheet of paper is told from the desk around it
 SEAL_LIFT = 140  # a coloured pixel brighter than this in its brightest channel is stamp ink
+THICK_IN = 0.035  # ink this thick (inches, ~2.5 pt) is no print stroke: a seal's ring, a fill
+SEAL_PART_IN = 0.3  # a thick blob this long (inches, longer than a glyph) is a seal or a fill
+LIGHT_INK = 110  # thick ink lighter than this is a seal or a tint (thick print is black)
 
 
 @dataclass
@@ -32,6 +36,7 @@ def prepare(image: np.ndarray, dpi: float) -> Prepared:
     gray = normalise_light(gray, dpi)
     if paper is not None:
         gray[paper == 0] = 255
+    gray = flatten_thick_ink(gray, dpi)
     binary = binarise(gray)
     homography = estimate_rectification(binary, dpi)
     if homography is None:
@@ -74,6 +79,47 @@ def suppress_colour(image: np.ndarray) -> np.ndarray:
     lifted[bright > SEAL_LIFT] = 255
     out = luminance.copy()
     cv2.copyTo(lifted, coloured, out)
+    return out
+
+
+def flatten_thick_ink(gray: np.ndarray, dpi: float) -> np.ndarray:
+    """Light ink far thicker than any print stroke (a gray seal's ring and star, a tinted
+    fill) turned to paper, keeping the thin print that runs over or under it.
+
+    In a grayscale scan a red seal has no colour left to key on, and its tone is often that
+    of faint print; but its ring and star are many times thicker than a rule or a glyph
+    stroke. There the ink is divided by its own local background (a closing wider than
+    print strokes, narrower than the seal's), the way uneven light is: the seal becomes
+    paper, print over it stays as dark as on white paper. Thick black ink (bold headings)
+    is left alone.
+    """
+    w = max(int(dpi * THICK_IN), 5)
+    binary = binarise(gray)
+    small = cv2.resize(binary, None, fx=0.25, fy=0.25, interpolation=cv2.INTER_AREA)
+    if not (cv2.erode(small, np.ones((max(w // 4 - 1, 1),) * 2, np.uint8)) > 200).any():
+        return gray  # nothing thick on the page (the common case): skip the full-size work
+    kernel = np.ones((w, w), np.uint8)
+    thick = cv2.morphologyEx(binary, cv2.MORPH_OPEN, kernel)
+    # A seal's ring and star, or a fill, are large; where strokes of a glyph cross, a thick
+    # blob of a few stroke widths forms: only the large ones count.
+    n, labels, stats, _ = cv2.connectedComponentsWithStats(thick, connectivity=8)
+    # Thick black ink (a bold title, a black bar) is print, whatever its size.
+    extent = np.maximum(stats[:, cv2.CC_STAT_WIDTH], stats[:, cv2.CC_STAT_HEIGHT])
+    large = [i for i in range(1, n) if extent[i] >= dpi * SEAL_PART_IN]
+    if large:
+        medians = {i: float(np.median(gray[labels == i])) for i in large}
+        large = [i for i in large if medians[i] > LIGHT_INK]
+    if not large:
+        return gray
+    thick = np.isin(labels, large).astype(np.uint8) * 255
+    background = cv2.morphologyEx(gray, cv2.MORPH_CLOSE, kernel)
+    region = cv2.dilate(thick, np.ones((w // 2 * 2 + 1,) * 2, np.uint8)) > 0
+    region &= background > LIGHT_INK
+    if not region.any():
+        return gray
+    out = gray.copy()
+    flat = gray[region].astype(np.float32) / np.maximum(background[region], 1) * 255.0
+    out[region] = np.clip(flat, 0, 255).astype(np.uint8)
     return out
 
 
