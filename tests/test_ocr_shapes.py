@@ -5,7 +5,6 @@ from __future__ import annotations
 
 import cv2
 import numpy as np
-import pytest
 
 from extractor.ocr.cells import stroke_mark
 from extractor.ocr.lines import find_tables
@@ -106,15 +105,6 @@ def test_grey_seal_is_flattened_and_keeps_rules_and_cells() -> None:
     (table,) = find_tables(binary, 300)
     assert len(table.xs) == len(xs) and len(table.ys) == len(ys)
     assert len(table.cells) == (len(xs) - 1) * (len(ys) - 1)  # no cell merged or split
-
-
-def test_thick_ring_inside_a_cell_is_no_rule() -> None:
-    from extractor.ocr.preprocess import binarise
-
-    gray, xs, ys = _grey_sealed_table(ring_x=550)  # the ring's side through the cells
-    (table,) = find_tables(binarise(gray), 300)  # not flattened: thickness alone decides
-    assert table.xs == pytest.approx(xs, abs=3)
-    assert len(table.cells) == (len(xs) - 1) * (len(ys) - 1)
 
 
 def test_thick_black_print_is_not_flattened() -> None:

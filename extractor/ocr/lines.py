@@ -17,7 +17,6 @@ import numpy as np
 MIN_TABLE_W_IN = 1.5  # a table narrower than this is not a statistics table
 MIN_TABLE_H_IN = 0.25
 SEPARATOR_COVER = 0.55  # share of a boundary segment that must be ruled to separate two cells
-THICK_IN = 0.035  # ink this thick (inches, ~2.5 pt) is no table rule: a seal's ring or star
 
 
 @dataclass
@@ -48,21 +47,7 @@ def rule_masks(binary: np.ndarray, dpi: float) -> tuple[np.ndarray, np.ndarray]:
     gap = max(int(dpi * 0.03), 3)
     horizontal = cv2.morphologyEx(horizontal, cv2.MORPH_CLOSE, np.ones((1, gap), np.uint8))
     vertical = cv2.morphologyEx(vertical, cv2.MORPH_CLOSE, np.ones((gap, 1), np.uint8))
-    return _thin_only(horizontal, dpi, across=(0, 1)), _thin_only(vertical, dpi, across=(1, 0))
-
-
-def _thin_only(mask: np.ndarray, dpi: float, across: tuple[int, int]) -> np.ndarray:
-    """The mask without its thick parts: a rule is a thin line, while the side of a seal's
-    ring, its star or a solid fill is many rule widths thick across its length.
-
-    `across` is (dx, dy) of the direction across the lines (y for horizontal rules).
-    """
-    w = max(int(dpi * THICK_IN), 7)
-    kernel = np.ones((w, 1) if across[1] else (1, w), np.uint8)
-    thick = cv2.morphologyEx(mask, cv2.MORPH_OPEN, kernel)
-    if not thick.any():
-        return mask
-    return cv2.subtract(mask, cv2.dilate(thick, np.ones((5, 5), np.uint8)))
+    return horizontal, vertical
 
 
 def find_tables(binary: np.ndarray, dpi: float) -> list[TableBox]:
