@@ -63,3 +63,12 @@ def test_misread_group_header_of_table_four(tmp_path):
     s = score(result, truth)
     assert s.wrong == [] and s.silent_errors == []
     assert not any(c.flagged for c in result.cells if c.key.startswith("appeals."))
+
+
+def test_unreadable_table_two_label_placed_by_position(tmp_path):
+    result, truth = _edited(tmp_path, '<p style="text-indent: 0em;">规章</p>',
+                            '<p style="text-indent: 0em;">规竟</p>')
+    s = score(result, truth)
+    assert s.wrong == [] and s.silent_errors == []
+    cell = result.cell_map()["disclosure.regulations.in_force"]
+    assert cell.flagged and cell.reasons == ["placed_by_position"]  # no rule can confirm it

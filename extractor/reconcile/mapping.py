@@ -116,6 +116,7 @@ class TableWalker:
         cells, self.header_cells = self.header_cells, []
         spans = column_spans(self.table, cells, self.reading.format_votes)
         if spans:
+            _confirm_repeated(spans, self.spans)
             self.spans = spans
         else:
             self.reading.warnings.append(f"{self.table}: a header row was not understood")
@@ -333,6 +334,7 @@ class TableWalker:
         if label is None:
             return
         match = best_match(label.text, vocab.disclosure_rows(), threshold=0.6)
+        self.reading.disclosure_rows.append((match.key if match else None, values))
         if match is None:
             self._unrecognised(label.text, values)
             return
@@ -438,6 +440,18 @@ class TableWalker:
             )
 
 
+
+
+def _confirm_repeated(spans: list[ColumnSpan], earlier: list[ColumnSpan]) -> None:
+    """A header repeated on the next page: a loosely read label is sure when the same
+    column, at the same place, was read surely in the header before."""
+    for span in spans:
+        if span.score >= 1.0:
+            continue
+        if any(old.key == span.key and old.score >= 1.0 and old.in_points == span.in_points
+               and overlap(old.x0, old.x1, span.x0, span.x1) > 0.5 * (span.x1 - span.x0)
+               for old in earlier):
+            span.score = 1.0
 
 
 def read_tables(grids: list[Grid]) -> Reading:

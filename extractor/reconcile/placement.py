@@ -10,7 +10,7 @@ from __future__ import annotations
 from extractor.grid import GridCell
 from extractor.reconcile.reading import Reading, ReadValue
 from extractor.reconcile.values import parse_value
-from models.schema import APPLICATION_ROWS, SUBTOTAL_GROUPS
+from models.schema import APPLICATION_ROWS, DISCLOSURE_ROWS, SUBTOTAL_GROUPS
 
 GAP_CERTAINTY = 0.5  # a row placed by its position alone: its cells are flagged
 FORCED = -1.0  # the only row that can stand there: flagged until the rules confirm it
@@ -20,7 +20,34 @@ def place_unlabelled_rows(reading: Reading) -> None:
     for group in reversed(reading.loose_subtotals):  # later ones free keys for earlier
         _place_subtotal(reading, group)
     _fill_gaps(reading)
+    _fill_disclosure_gap(reading)
     _settle_blank_rows(reading)
+
+
+DISCLOSURE_ORDER = ("regulations", "normative_documents", "licensing", "other_services",
+                    "punishment", "enforcement", "fees", "procurement")
+
+
+def _fill_disclosure_gap(reading: Reading) -> None:
+    """A table 二 row whose label could not be read, alone between two read rows, takes the
+    one row missing there (flagged `placed_by_position`: table 二 has no rule to confirm)."""
+    rows = reading.disclosure_rows
+    read = {key for key, _ in rows if key}
+    for i, (key, values) in enumerate(rows):
+        if key is not None:
+            continue
+        before = next((k for k, _ in reversed(rows[:i]) if k), None)
+        after = next((k for k, _ in rows[i + 1:] if k), None)
+        low = DISCLOSURE_ORDER.index(before) if before else -1
+        high = DISCLOSURE_ORDER.index(after) if after else len(DISCLOSURE_ORDER)
+        free = [k for k in DISCLOSURE_ORDER[low + 1:high] if k not in read]
+        allowed = {c for fmt in DISCLOSURE_ROWS for r in DISCLOSURE_ROWS[fmt] if r.key in free
+                   for c in r.columns}
+        if len(free) != 1 or not all(span.key in allowed for span, _ in values):
+            continue
+        for span, cell in values:
+            _store_value(reading, f"disclosure.{free[0]}.{span.key}", cell, FORCED)
+        read.add(free[0])
 
 
 def _settle_blank_rows(reading: Reading) -> None:

@@ -47,6 +47,10 @@ class Reading:
     blank_rows: list[str] = field(default_factory=list)  # labels of all-blank unruled rows
     # table 三's data rows in reading order
     # (row key or None if unrecognised, its values, whether its label says 小计)
+    # table 二's data rows in reading order: (row key or None if unrecognised, its values)
+    disclosure_rows: list[tuple[str | None, list[tuple[ColumnSpan, GridCell]]]] = field(
+        default_factory=list
+    )
     application_rows: list[tuple[str | None, list[tuple[ColumnSpan, GridCell]], bool]] = field(
         default_factory=list
     )
