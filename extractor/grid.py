@@ -36,9 +36,6 @@ class GridCell:
     def last_col(self) -> int:
         return self.col + self.colspan - 1
 
-    def covers(self, row: int, col: int) -> bool:
-        return self.row <= row <= self.last_row and self.col <= col <= self.last_col
-
 
 @dataclass
 class Grid:
@@ -73,16 +70,6 @@ class Grid:
             if cell is not None and (not seen or seen[-1] is not cell):
                 seen.append(cell)
         return seen
-
-    def rows(self) -> list[list[GridCell]]:
-        return [self.row(r) for r in range(self.n_rows)]
-
-    def text_matrix(self) -> list[list[str]]:
-        """Row-major texts, a merged cell's text at its origin only (for display and tests)."""
-        out = [["" for _ in range(self.n_cols)] for _ in range(self.n_rows)]
-        for cell in self.cells:
-            out[cell.row][cell.col] = cell.text
-        return out
 
     @classmethod
     def from_boxes(
