@@ -6,7 +6,7 @@ from __future__ import annotations
 import cv2
 import numpy as np
 
-from extractor.ocr.cells import stroke_mark
+from extractor.ocr.cells import cell_ink, stroke_mark, usual_text_height
 from extractor.ocr.lines import find_tables
 from extractor.ocr.page import page_bands
 from extractor.ocr.preprocess import paper_mask
@@ -31,6 +31,44 @@ def test_dash_slash_and_one_by_shape() -> None:
     assert stroke_mark(one, 200) == ""
     assert stroke_mark(backslash, 200) == ""
     assert stroke_mark(seven, 200) == ""
+
+
+def _cell(draw) -> tuple[np.ndarray, np.ndarray]:
+    gray = np.full((90, 160), 255, np.uint8)
+    draw(gray)
+    return gray, np.where(gray < 128, 255, 0).astype(np.uint8)
+
+
+def test_digit_broken_into_stacked_pieces_is_one_line() -> None:
+    # A "5" whose faint middle dropped out: a top bar and a bowl, 3 px apart.
+    def five(img):
+        cv2.line(img, (70, 30), (86, 30), 0, 3)
+        cv2.line(img, (70, 30), (70, 36), 0, 3)
+        cv2.ellipse(img, (78, 52), (9, 8), 0, -120, 180, 0, 3)
+
+    def two_lines(img):  # two lines of square glyphs, each as tall as a digit
+        for y in (10, 50):
+            for x in (40, 70, 100):
+                cv2.rectangle(img, (x, y), (x + 22, y + 26), 0, 3)
+
+    box = (0, 0, 160, 90)
+    gray, binary = _cell(five)
+    assert cell_ink(gray, binary, box, 2, 300).lines == 2
+    ink = cell_ink(gray, binary, box, 2, 300, text_height=28.0)
+    assert ink.lines == 1 and ink.height >= 30
+    gray, binary = _cell(two_lines)
+    assert cell_ink(gray, binary, box, 2, 300, text_height=28.0).lines == 2
+
+
+def test_usual_text_height_needs_enough_one_line_cells() -> None:
+    def digit(img):
+        cv2.line(img, (76, 30), (76, 58), 0, 3)
+        cv2.line(img, (86, 30), (86, 58), 0, 3)
+
+    gray, binary = _cell(digit)
+    ink = cell_ink(gray, binary, (0, 0, 160, 90), 2, 300)
+    assert usual_text_height([ink] * 4) is None
+    assert usual_text_height([ink] * 5) == ink.height
 
 
 def test_long_image_is_cut_between_sheets_only() -> None:

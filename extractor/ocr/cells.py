@@ -24,6 +24,7 @@ import numpy as np
 DASHES = "-‐‑‒–—―－一_~"
 VALUE_RE = re.compile(r"^-?\d{1,3}(,\d{3})+(\.\d+)?$|^-?\d+(\.\d+)?$|^-$|^/$")
 CJK_RE = re.compile(r"[\u3400-\u9fff]")
+STACKED_LINE = 1.25  # pieces within this many text heights, one above the other, are one line
 SEAL_STROKE_IN = 0.15  # a faint stroke at least this long (inches) is a gray seal's ink
 
 
@@ -50,8 +51,13 @@ class CellInk:
 
 
 def cell_ink(gray: np.ndarray, binary: np.ndarray, box: tuple[int, int, int, int],
-             line_px: int, dpi: float, faint: float | None = None) -> CellInk:
+             line_px: int, dpi: float, faint: float | None = None,
+             text_height: float | None = None) -> CellInk:
     """Locate the ink inside a cell, ignoring rule remnants at its edges and noise specks.
+
+    With `text_height` (the table's usual one-line ink height, see `usual_text_height`),
+    pieces of ink stacked within that height are one text line: a faint or seal-crossed
+    digit broken into a top and a bottom piece is still one glyph, not two lines.
 
     With `faint` (a gray level between print and paper, see `faint_level`), ink lighter
     than that and away from any darker ink is not print but a gray seal's ring or text in a
@@ -121,8 +127,10 @@ def cell_ink(gray: np.ndarray, binary: np.ndarray, box: tuple[int, int, int, int
                 max(gx0 + left - margin, 0):gx0 + right + margin]
     runs = _runs(main)
     height = max(h for _, _, _, h in main)
-    line_spans = _line_spans(boxes)
+    line_spans = _line_spans(boxes, text_height)
     lines = len(line_spans)
+    if lines < len(_line_spans(boxes)):  # stacked pieces: a glyph is as tall as their stack
+        height = max(height, max(b - a for a, b in _line_spans(main, text_height)))
     line_crops = [
         gray[max(gy0 + a - margin, 0):gy0 + b + margin,
              max(gx0 + left - margin, 0):gx0 + right + margin]
@@ -220,16 +228,27 @@ def _runs(boxes: list[tuple[int, int, int, int]]) -> list[tuple[int, int]]:
     return [(a, b) for a, b in out]
 
 
-def _line_spans(boxes: list[tuple[int, int, int, int]]) -> list[tuple[int, int]]:
-    """Vertical extents of text lines: boxes overlapping in y are one line."""
+def _line_spans(boxes: list[tuple[int, int, int, int]],
+                text_height: float | None = None) -> list[tuple[int, int]]:
+    """Vertical extents of text lines: boxes overlapping in y are one line, and so are
+    pieces stacked no taller together than one line of text (`text_height`, with slack)."""
     spans = sorted((y, y + h) for _, y, _, h in boxes)
     out: list[list[int]] = []
     for a, b in spans:
-        if out and a < out[-1][1] - 1:
+        if out and (a < out[-1][1] - 1 or text_height is not None
+                    and max(b, out[-1][1]) - out[-1][0] <= STACKED_LINE * text_height):
             out[-1][1] = max(out[-1][1], b)
         else:
             out.append([a, b])
     return [(a, b) for a, b in out]
+
+
+def usual_text_height(inks: list[CellInk]) -> float | None:
+    """The median ink height of a table's one-line value-like cells (None when too few)."""
+    heights = [ink.height for ink in inks
+               if ink.lines == 1 and not ink.mark and ink.glyphs
+               and max(b - a for a, b in ink.glyphs) <= ink.height]
+    return float(np.median(heights)) if len(heights) >= 5 else None
 
 
 def looks_like_value(text: str) -> bool:
@@ -269,8 +288,7 @@ def judge_value(text: str, engine_conf: float, ink: CellInk, dpi: float,
     if not VALUE_RE.match(text):
         reasons.append("unexpected_chars")
         conf = min(conf, 0.2)
-    digits = sum(ch.isdigit() for ch in text)
-    if digits and not _glyphs_fit(digits, ink):
+    if not glyphs_fit(text, ink):
         reasons.append("glyph_count")
         conf = min(conf, 0.3)
     if second is not None and normalise_value(second) != text:
@@ -282,11 +300,17 @@ def judge_value(text: str, engine_conf: float, ink: CellInk, dpi: float,
 def glyphs_fit(text: str, ink: CellInk) -> bool:
     """Can the digits of `text` be the glyphs on the image? (True when it has none.)"""
     digits = sum(ch.isdigit() for ch in text)
-    return not digits or _glyphs_fit(digits, ink)
+    if not digits:
+        return True
+    # A minus sign is a glyph of its own; a comma or a point may be one or may have been
+    # dropped as a speck, so it counts towards the glyphs the image may hold, not must.
+    signs = text.count("-")
+    marks = text.count(",") + text.count(".")
+    return _glyphs_fit(digits + signs, digits + signs + marks, ink)
 
 
-def _glyphs_fit(digits: int, ink: CellInk) -> bool:
-    """Can the glyph runs on the image hold exactly `digits` digits?
+def _glyphs_fit(least: int, most: int, ink: CellInk) -> bool:
+    """Can the glyph runs on the image be between `least` and `most` glyphs?
 
     A run narrower than a digit is one glyph; touching digits (blur, low dpi) make one
     wider run, which may hold as many digits as its width allows.
@@ -299,4 +323,4 @@ def _glyphs_fit(digits: int, ink: CellInk) -> bool:
         w = b - a
         low += max(1, int(w / (0.85 * h)))  # digits are at most ~0.8 of their height wide
         high += max(1, int(round(w / (0.3 * h))))  # and at least ~0.35 (a "1" in a serif font)
-    return low <= digits <= high
+    return low <= most and least <= high

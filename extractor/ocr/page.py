@@ -25,6 +25,7 @@ from extractor.ocr.cells import (
     judge_value,
     looks_like_value,
     normalise_value,
+    usual_text_height,
 )
 from extractor.ocr.engines import OcrEngine, available_engines, get_engine
 from extractor.ocr.lines import TableBox, find_tables
@@ -37,7 +38,12 @@ DEFAULT_ENGINE = os.environ.get("EXTRACTOR_OCR_ENGINE", "tesseract")
 # Values read with a confidence between the threshold and this are read again by the other
 # engine (when installed): on the bench every wrong value scored below it.
 VERIFY_BELOW = 0.95
+# A printed "none" that both engines read alike is taken with this confidence.
+AGREED_CONFIDENCE = 0.9
+NULL_WORDS = {"无"}  # value cells printed as a word, read by the label reader
 MAX_SINGLE_READS = 8  # one-by-one re-reads per table: bounds what a bad page costs
+MAX_SECOND_READS = 60  # doubted values per table read by the second engine
+SECOND_SURE = 0.9  # the second engine's confidence needed for its reading to count
 TITLE_LINES = 4  # text lines read from the top of a page for agency/year detection
 CONTEXT_IN = 0.9  # how far above a table (inches) its heading is looked for
 A4_RATIO = 297 / 210
@@ -184,6 +190,17 @@ def _read_table(
     faint = faint_level(prepared.gray, prepared.binary)
     inks = [cell_ink(prepared.gray, prepared.binary, c.box, table.line_px, dpi, faint)
             for c in table.cells]
+    # A faint digit broken into stacked pieces looks like two text lines: judged again
+    # against the table's usual text height, it is one. (Only a cell whose ink all fits
+    # one line is taken so; a label of several lines keeps its lines as printed.)
+    usual = usual_text_height(inks)
+    if usual is not None:
+        for i, (c, ink) in enumerate(zip(table.cells, inks, strict=True)):
+            if ink.lines > 1:
+                again = cell_ink(prepared.gray, prepared.binary, c.box, table.line_px, dpi,
+                                 faint, usual)
+                if again.lines == 1:
+                    inks[i] = again
     texts: list[str] = [""] * len(inks)
     confs: list[float] = [0.99] * len(inks)
     reasons: list[list[str]] = [[] for _ in inks]
@@ -223,6 +240,9 @@ def _read_table(
                 reasons[i].append("unreadable")
                 value_reads.pop(i)
 
+    if secondary is not None:
+        _verify_null_words(secondary, inks, texts, confs, reasons)
+
     value_cells = sorted(value_reads)
     checks: dict[int, str] = {}
     to_check = [i for i in value_cells
@@ -234,6 +254,11 @@ def _read_table(
         text, conf = value_reads[i]
         verdict = judge_value(text, conf, inks[i], dpi, checks.get(i))
         texts[i], confs[i], reasons[i] = verdict.text, verdict.confidence, verdict.reasons
+    if secondary is not None:
+        _second_opinion(secondary, inks, [i for i in value_cells if not inks[i].blank
+                                          and not inks[i].mark and not inks[i].dash
+                                          and confs[i] < OCR_FLAG_THRESHOLD],
+                        texts, confs, reasons)
     for i, ink in enumerate(inks):
         if ink.blank:
             texts[i], confs[i] = "", 0.99
@@ -254,6 +279,55 @@ def _read_table(
         source="ocr", bbox=_to_points(table.box, prepared.to_original, scale),
         context=_context(prepared, table, above, dpi, primary),
     )
+
+
+def _verify_null_words(secondary: OcrEngine, inks: list[CellInk], texts: list[str],
+                       confs: list[float], reasons: list[list[str]]) -> None:
+    """Cells that read as a printed "none" (无) at middling confidence, read by the other
+    engine too: agreement confirms them, a different reading flags them.
+
+    A batched tesseract read gives such one-glyph cells a confidence that depends on the
+    other crops in the batch (0.7–0.95 for the same glyph), so the engine's own number is
+    not evidence enough either way; a second, independent reader is.
+    """
+    doubtful = [i for i, text in enumerate(texts)
+                if text in NULL_WORDS and confs[i] < VERIFY_BELOW]
+    if not doubtful:
+        return
+    second = _read_labels(secondary, inks, doubtful)
+    for i, (text, _) in zip(doubtful, second, strict=True):
+        if text.strip() == texts[i]:
+            confs[i] = max(confs[i], AGREED_CONFIDENCE)
+        else:
+            confs[i] = min(confs[i], 0.3)
+            reasons[i].append("engines_disagree")
+
+
+def _second_opinion(secondary: OcrEngine, inks: list[CellInk], idx: list[int],
+                    texts: list[str], confs: list[float], reasons: list[list[str]]) -> None:
+    """Values the primary reader doubts, read by the other engine.
+
+    Where that engine reads a number that fits the glyphs on the image and is sure of it,
+    its number is the better guess: an agreement lifts the cell to AGREED_CONFIDENCE, a
+    different number replaces the text but leaves the cell flagged (`second_reader`), so
+    a person still looks at it.
+    """
+    idx = idx[:MAX_SECOND_READS]
+    if not idx:
+        return
+    for i, (text, conf) in zip(idx, _read_values(secondary, inks, idx), strict=True):
+        if not VALUE_RE.match(text) or not glyphs_fit(text, inks[i]):
+            continue
+        if conf < SECOND_SURE and glyphs_fit(texts[i], inks[i]):
+            continue  # two unsure readings, the first no worse than the second
+        if text == texts[i]:
+            confs[i] = max(confs[i], AGREED_CONFIDENCE)
+            reasons[i] = [r for r in reasons[i] if r != "low_confidence"]
+        else:
+            texts[i] = text
+            confs[i] = min(confs[i], OCR_FLAG_THRESHOLD / 2)
+            reasons[i] = [r for r in reasons[i] if r not in ("glyph_count", "unexpected_chars")]
+            reasons[i].append("second_reader")
 
 
 def _value_shaped(ink: CellInk) -> bool:
