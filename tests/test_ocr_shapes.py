@@ -151,3 +151,75 @@ def test_thick_black_print_is_not_flattened() -> None:
     gray = np.full((600, 600), 250, np.uint8)
     cv2.rectangle(gray, (100, 100), (300, 140), 20, -1)  # a black bar, e.g. a bold title
     assert (flatten_thick_ink(gray, 300) == gray).all()
+
+
+def test_red_seal_that_took_the_rules_with_it_keeps_the_grid() -> None:
+    """Thin rules under a red seal's ring come out red and are lifted with the seal; the
+    grid is still one table with every cell, judged by the rules around the ring."""
+    from extractor.ocr.preprocess import prepare
+
+    dpi = 150
+    image = np.full((700, 1200, 3), 250, np.uint8)
+    xs, ys = [100, 250, 400, 550, 700, 850, 1000], [200, 260, 320, 380]
+    for y in ys:
+        cv2.line(image, (xs[0], y), (xs[-1], y), (30, 30, 30), 1)
+    for x in xs:
+        cv2.line(image, (x, ys[0]), (x, ys[-1]), (30, 30, 30), 1)
+    # The ring is drawn over the rules in opaque red: where it crosses them, no print is left.
+    cv2.circle(image, (560, 290), 110, (40, 30, 205), 12)
+    prepared = prepare(image, dpi)
+    assert prepared.stamp is not None
+    (table,) = find_tables(prepared.binary, dpi, prepared.stamp)
+    assert len(table.xs) == len(xs) and len(table.ys) == len(ys)
+    assert len(table.cells) == (len(xs) - 1) * (len(ys) - 1)  # no cell merged under the ring
+
+
+def test_stroke_crossing_a_cell_is_not_a_glyph() -> None:
+    """A seal's arc crossing a cell from edge to edge is left out of the text and wiped
+    from the crop the reader sees; the digit beside it stays."""
+    gray = np.full((120, 200), 255, np.uint8)
+    cv2.rectangle(gray, (0, 0), (199, 119), 0, 2)
+    cv2.line(gray, (20, 118), (70, 0), 110, 10)  # the arc: bottom edge to top edge
+    cv2.putText(gray, "2", (110, 80), cv2.FONT_HERSHEY_SIMPLEX, 1.4, 0, 3)
+    binary = np.where(gray < 160, 255, 0).astype(np.uint8)
+    ink = cell_ink(gray, binary, (0, 0, 200, 120), 2, 300)
+    assert ink.lines == 1 and len(ink.glyphs) == 1
+    assert ink.glyphs[0][0] > 80  # the digit, not the arc
+    assert ink.crop.min() < 100 and (ink.crop < 200).mean() < 0.5
+
+
+def test_minus_sign_and_comma_count_in_the_glyph_fit() -> None:
+    from extractor.ocr.cells import glyphs_fit
+
+    gray = np.full((100, 300), 255, np.uint8)
+    cv2.putText(gray, "-13", (60, 70), cv2.FONT_HERSHEY_SIMPLEX, 1.4, 0, 3)
+    binary = np.where(gray < 128, 255, 0).astype(np.uint8)
+    ink = cell_ink(gray, binary, (0, 0, 300, 100), 2, 300)
+    assert len(ink.glyphs) == 3  # the minus sign is a glyph of its own
+    assert glyphs_fit("-13", ink)
+    assert not glyphs_fit("1", ink)
+
+
+def _printed_number(text: str) -> tuple[np.ndarray, np.ndarray]:
+    gray = np.full((120, 260), 255, np.uint8)
+    cv2.putText(gray, text, (70, 80), cv2.FONT_HERSHEY_DUPLEX, 1.5, 0, 2)
+    return gray, np.where(gray < 128, 255, 0).astype(np.uint8)
+
+
+def test_second_engine_confirms_or_replaces_a_doubted_value() -> None:
+    """tesseract's doubted reading goes to RapidOCR: the same number lifts the cell above
+    the flag threshold; a different number that fits the glyphs replaces the text, and
+    the cell stays flagged for a person."""
+    import pytest
+
+    from extractor.ocr.engines import available_engines, get_engine
+    from extractor.ocr.page import OCR_FLAG_THRESHOLD, _second_opinion
+
+    if "rapidocr" not in available_engines():
+        pytest.skip("RapidOCR not installed")
+    gray, binary = _printed_number("54")
+    ink = cell_ink(gray, binary, (0, 0, 260, 120), 2, 300)
+    texts, confs, reasons = ["54", "34"], [0.6, 0.3], [["low_confidence"], ["low_confidence"]]
+    _second_opinion(get_engine("rapidocr"), [ink, ink], [0, 1], texts, confs, reasons)
+    assert texts[0] == "54" and confs[0] >= OCR_FLAG_THRESHOLD and reasons[0] == []
+    assert texts[1] == "54" and confs[1] < OCR_FLAG_THRESHOLD and "second_reader" in reasons[1]

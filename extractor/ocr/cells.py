@@ -10,7 +10,9 @@ every disagreement lowers the cell's confidence with a reason code:
 - ``unexpected_chars``: a value cell read with characters outside digits and punctuation;
 - ``glyph_count``: the number of digits read differs from the glyphs on the image;
 - ``low_engine_confidence``: the engine itself was unsure;
-- ``engines_disagree``: a second engine read the value differently.
+- ``engines_disagree``: a second engine read the value differently;
+- ``second_reader``: the value shown is the second engine's reading (it fits the glyphs,
+  the first did not or was unsure); the cell stays flagged.
 """
 
 from __future__ import annotations
@@ -103,6 +105,16 @@ def cell_ink(gray: np.ndarray, binary: np.ndarray, box: tuple[int, int, int, int
             small.append((x, y, w, h))
     if not main:
         return CellInk(crop=None)
+    # A stroke from one edge of the cell to another, beside glyphs that do not,
+    # crosses the cell (a seal's ring, a stroke of a stamp): it is not text.
+    crossing = [k for k, (x, y, w, h) in enumerate(main)
+                if (y == 0) + (y + h == sh) + (x == 0) + (x + w == sw) >= 2]
+    if crossing and len(crossing) < len(main):
+        dropped = [main_ids[k] for k in crossing]
+        main = [b for k, b in enumerate(main) if k not in crossing]
+        main_ids = [i for k, i in enumerate(main_ids) if k not in crossing]
+    else:
+        dropped = []
     if len(main) >= 3:
         # A mark much taller than the glyphs beside it (a seal's ring crossing the cell, a
         # stroke from a neighbouring row) is not part of the text line.
@@ -136,6 +148,18 @@ def cell_ink(gray: np.ndarray, binary: np.ndarray, box: tuple[int, int, int, int
              max(gx0 + left - margin, 0):gx0 + right + margin]
         for a, b in line_spans
     ]
+    if dropped:  # wipe the crossing strokes from what the reader sees
+        stroke = cv2.dilate(np.isin(labels, dropped).astype(np.uint8), np.ones((3, 3), np.uint8))
+        paper = np.full(gray.shape[:2], False)
+        paper[gy0:gy0 + sh, gx0:gx0 + sw] = stroke > 0
+        cy0, cx0 = max(gy0 + top - margin, 0), max(gx0 + left - margin, 0)
+        crop = np.where(paper[cy0:cy0 + crop.shape[0], cx0:cx0 + crop.shape[1]], 255, crop)
+        line_crops = [
+            np.where(paper[max(gy0 + a - margin, 0):max(gy0 + a - margin, 0) + c.shape[0],
+                           cx0:cx0 + c.shape[1]], 255, c).astype(np.uint8)
+            for (a, _), c in zip(line_spans, line_crops, strict=True)
+        ]
+        crop = crop.astype(np.uint8)
     if wiped:  # a faint mark crosses the cell: only print-dark pixels stay in the crops
         crop = np.where(crop > faint, 255, crop).astype(np.uint8)
         line_crops = [np.where(c > faint, 255, c).astype(np.uint8) for c in line_crops]

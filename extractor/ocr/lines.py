@@ -16,7 +16,9 @@ import numpy as np
 
 MIN_TABLE_W_IN = 1.5  # a table narrower than this is not a statistics table
 MIN_TABLE_H_IN = 0.25
+SEAL_GAP_IN = 0.12  # a seal's ring (with its blur) is at most this wide
 SEPARATOR_COVER = 0.55  # share of a boundary segment that must be ruled to separate two cells
+VISIBLE_SHARE = 0.3  # under a seal, a boundary is judged by its visible part when this long
 
 
 @dataclass
@@ -37,8 +39,13 @@ class TableBox:
     line_px: int  # typical rule thickness
 
 
-def rule_masks(binary: np.ndarray, dpi: float) -> tuple[np.ndarray, np.ndarray]:
-    """Horizontal and vertical rule masks (opening with long thin kernels)."""
+def rule_masks(binary: np.ndarray, dpi: float,
+               stamp: np.ndarray | None = None) -> tuple[np.ndarray, np.ndarray]:
+    """Horizontal and vertical rule masks (opening with long thin kernels).
+
+    Where a seal was turned to paper (`stamp`), the thin rules under its ring went with it
+    more often than not: there, rules are joined across gaps as wide as a seal's ring.
+    """
     h_len = max(int(dpi * 0.25), 12)  # longer than any glyph stroke of body text
     v_len = max(int(dpi * 0.10), 8)  # a short row is ~0.12 in; strokes are filtered later
     horizontal = cv2.morphologyEx(binary, cv2.MORPH_OPEN, np.ones((1, h_len), np.uint8))
@@ -47,12 +54,20 @@ def rule_masks(binary: np.ndarray, dpi: float) -> tuple[np.ndarray, np.ndarray]:
     gap = max(int(dpi * 0.03), 3)
     horizontal = cv2.morphologyEx(horizontal, cv2.MORPH_CLOSE, np.ones((1, gap), np.uint8))
     vertical = cv2.morphologyEx(vertical, cv2.MORPH_CLOSE, np.ones((gap, 1), np.uint8))
+    if stamp is not None:
+        ring = max(int(dpi * SEAL_GAP_IN), gap)
+        near = cv2.dilate(stamp, np.ones((3, 3), np.uint8))
+        joined = cv2.morphologyEx(horizontal, cv2.MORPH_CLOSE, np.ones((1, ring), np.uint8))
+        horizontal = cv2.bitwise_or(horizontal, cv2.bitwise_and(joined, near))
+        joined = cv2.morphologyEx(vertical, cv2.MORPH_CLOSE, np.ones((ring, 1), np.uint8))
+        vertical = cv2.bitwise_or(vertical, cv2.bitwise_and(joined, near))
     return horizontal, vertical
 
 
-def find_tables(binary: np.ndarray, dpi: float) -> list[TableBox]:
-    """Every ruled table on the page, top to bottom."""
-    horizontal, vertical = rule_masks(binary, dpi)
+def find_tables(binary: np.ndarray, dpi: float,
+                stamp: np.ndarray | None = None) -> list[TableBox]:
+    """Every ruled table on the page, top to bottom (`stamp`: see `rule_masks`)."""
+    horizontal, vertical = rule_masks(binary, dpi, stamp)
     web = cv2.bitwise_or(horizontal, vertical)
     web = cv2.dilate(web, np.ones((3, 3), np.uint8))
     n, labels, stats, _ = cv2.connectedComponentsWithStats(web, connectivity=8)
@@ -66,6 +81,7 @@ def find_tables(binary: np.ndarray, dpi: float) -> list[TableBox]:
             horizontal[y:y + h, x:x + w] & own * 255,
             vertical[y:y + h, x:x + w] & own * 255,
             (int(x), int(y)), dpi,
+            None if stamp is None else stamp[y:y + h, x:x + w],
         )
         if table is not None:
             tables.append(table)
@@ -74,7 +90,8 @@ def find_tables(binary: np.ndarray, dpi: float) -> list[TableBox]:
 
 
 def _table_from_rules(
-    horizontal: np.ndarray, vertical: np.ndarray, origin: tuple[int, int], dpi: float
+    horizontal: np.ndarray, vertical: np.ndarray, origin: tuple[int, int], dpi: float,
+    stamp: np.ndarray | None = None,
 ) -> TableBox | None:
     h, w = horizontal.shape
     min_rule = dpi * 0.08
@@ -92,7 +109,7 @@ def _table_from_rules(
     ys = _supported(ys, xs, horizontal, line_px, along_x=False)
     if len(xs) < 2 or len(ys) < 2:
         return None
-    cells = _merge_cells(horizontal, vertical, xs, ys, line_px, dpi)
+    cells = _merge_cells(horizontal, vertical, xs, ys, line_px, stamp)
     ox, oy = origin
     for cell in cells:
         x0, y0, x1, y1 = cell.box
@@ -207,12 +224,26 @@ def _straight(seg: np.ndarray, line_px: int) -> bool:
 
 def _merge_cells(
     horizontal: np.ndarray, vertical: np.ndarray, xs: list[int], ys: list[int],
-    line_px: int, dpi: float,
+    line_px: int, stamp: np.ndarray | None = None,
 ) -> list[CellBox]:
-    """Union elementary cells not separated by a rule; one CellBox per merged rectangle."""
+    """Union elementary cells not separated by a rule; one CellBox per merged rectangle.
+
+    Under a seal that was turned to paper (`stamp`) a rule may be gone with the seal's
+    ring: a boundary is judged by the part of it that can still be seen.
+    """
     n_rows, n_cols = len(ys) - 1, len(xs) - 1
     band = max(line_px, 2) + 2
     parent = list(range(n_rows * n_cols))
+    hidden = None if stamp is None else cv2.dilate(stamp, np.ones((5, 5), np.uint8)) > 0
+
+    def ruled(strip: np.ndarray, covered: np.ndarray | None) -> bool:
+        if strip.size == 0:
+            return False
+        if covered is not None and covered.any():
+            seen = ~covered
+            if seen.sum() >= VISIBLE_SHARE * strip.size:
+                strip = strip[seen]
+        return strip.mean() >= SEPARATOR_COVER
 
     def find(i: int) -> int:
         while parent[i] != i:
@@ -228,16 +259,20 @@ def _merge_cells(
         inner = slice(y0 + band, max(y1 - band, y0 + band + 1))
         for c in range(n_cols - 1):
             x = xs[c + 1]
-            strip = vertical[inner, max(x - band, 0):x + band + 1].any(axis=1)
-            if strip.size == 0 or strip.mean() < SEPARATOR_COVER:
+            cols = slice(max(x - band, 0), x + band + 1)
+            strip = vertical[inner, cols].any(axis=1)
+            covered = None if hidden is None else hidden[inner, cols].all(axis=1)
+            if not ruled(strip, covered):
                 union(r * n_cols + c, r * n_cols + c + 1)
     for c in range(n_cols):
         x0, x1 = xs[c], xs[c + 1]
         inner = slice(x0 + band, max(x1 - band, x0 + band + 1))
         for r in range(n_rows - 1):
             y = ys[r + 1]
-            strip = horizontal[max(y - band, 0):y + band + 1, inner].any(axis=0)
-            if strip.size == 0 or strip.mean() < SEPARATOR_COVER:
+            rows = slice(max(y - band, 0), y + band + 1)
+            strip = horizontal[rows, inner].any(axis=0)
+            covered = None if hidden is None else hidden[rows, inner].all(axis=0)
+            if not ruled(strip, covered):
                 union(r * n_cols + c, (r + 1) * n_cols + c)
 
     spans: dict[int, list[int]] = {}

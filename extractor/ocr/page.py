@@ -86,7 +86,7 @@ def read_page_image(
     timings["preprocess"] = time.perf_counter() - start
 
     mark = time.perf_counter()
-    tables = find_tables(prepared.binary, dpi)
+    tables = find_tables(prepared.binary, dpi, prepared.stamp)
     timings["structure"] = time.perf_counter() - mark
 
     mark = time.perf_counter()

@@ -27,25 +27,47 @@ class Prepared:
     gray: np.ndarray  # cleaned grayscale, dark ink on white
     binary: np.ndarray  # ink = 255
     to_original: np.ndarray  # 3x3 homography: prepared pixel -> input pixel
+    stamp: np.ndarray | None = None  # 255 where a seal or stamp was turned to paper
 
 
 def prepare(image: np.ndarray, dpi: float) -> Prepared:
     """Stamp suppression, light normalisation, deskew/perspective; ink mask of the result."""
     gray = suppress_colour(image)
+    stamp = colour_mask(image)
     paper = paper_mask(gray, dpi)
     gray = normalise_light(gray, dpi)
     if paper is not None:
         gray[paper == 0] = 255
-    gray = flatten_thick_ink(gray, dpi)
+    flat = flatten_thick_ink(gray, dpi)
+    if flat is not gray:
+        lifted = cv2.compare(cv2.subtract(flat, gray), 30, cv2.CMP_GT)
+        stamp = lifted if stamp is None else cv2.bitwise_or(stamp, lifted)
+    gray = flat
     binary = binarise(gray)
     homography = estimate_rectification(binary, dpi)
     if homography is None:
-        return Prepared(gray=gray, binary=binary, to_original=np.eye(3))
+        return Prepared(gray=gray, binary=binary, to_original=np.eye(3), stamp=stamp)
     h, w = gray.shape
     gray = cv2.warpPerspective(
         gray, homography, (w, h), flags=cv2.INTER_LINEAR, borderValue=255
     )
-    return Prepared(gray=gray, binary=binarise(gray), to_original=np.linalg.inv(homography))
+    if stamp is not None:
+        stamp = cv2.warpPerspective(stamp, homography, (w, h), flags=cv2.INTER_NEAREST)
+    return Prepared(gray=gray, binary=binarise(gray), to_original=np.linalg.inv(homography),
+                    stamp=stamp)
+
+
+def colour_mask(image: np.ndarray) -> np.ndarray | None:
+    """Where the image is clearly coloured (a seal, a stamp): 255 there, else 0; None for
+    a grayscale image or a page with no colour to speak of."""
+    if image.ndim == 2:
+        return None
+    b, g, r = cv2.split(image)
+    chroma = cv2.subtract(cv2.max(cv2.max(b, g), r), cv2.min(cv2.min(b, g), r))
+    mask = cv2.compare(chroma, 40, cv2.CMP_GT)
+    if cv2.countNonZero(mask) == 0:
+        return None
+    return cv2.dilate(mask, np.ones((5, 5), np.uint8))
 
 
 def suppress_colour(image: np.ndarray) -> np.ndarray:

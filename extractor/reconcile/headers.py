@@ -7,7 +7,7 @@ joined back; table 四 falls back on the template's fixed column order.
 
 from __future__ import annotations
 
-from collections import Counter
+from collections import Counter, defaultdict
 
 from extractor.grid import GridCell
 from extractor.reconcile import vocabulary as vocab
@@ -15,6 +15,7 @@ from extractor.reconcile.labels import Candidate, best_match
 from extractor.reconcile.reading import ColumnSpan, cell_span, overlap
 from models.schema import APPEAL_COLUMNS, APPEAL_GROUPS
 
+AMBIGUOUS_COLUMN = 0.3  # label score of a column whose group header is a misread grid
 APPEAL_KEYS = tuple(f"{g.key}.{c.key}" for g in APPEAL_GROUPS for c in APPEAL_COLUMNS)
 
 
@@ -101,8 +102,21 @@ def appeal_spans(cells: list[GridCell]) -> list[ColumnSpan]:
             continue
         group_cell, group = owners[0]
         score = min(leaf.certainty, group.certainty)
-        spans.append(ColumnSpan(x0, x1, f"{group.key}.{leaf.key}", score, pts))
-    return spans
+        spans.append((id(group_cell), ColumnSpan(x0, x1, f"{group.key}.{leaf.key}", score, pts)))
+    # A group label over more columns than its group has, or over two columns of one name,
+    # is a misread grid (e.g. the rule between two groups lost under a seal): which of its
+    # columns is which cannot be told, so none of them is taken as sure.
+    per_group: dict[int, list[str]] = defaultdict(list)
+    for owner, span in spans:
+        per_group[owner].append(span.key)
+    width = len(vocab.APPEAL_COLUMN_LABELS)
+    return [
+        span if len(per_group[owner]) <= width and len(set(per_group[owner])) ==
+        len(per_group[owner]) else ColumnSpan(span.x0, span.x1, span.key,
+                                              min(span.score, AMBIGUOUS_COLUMN),
+                                              span.in_points)
+        for owner, span in spans
+    ]
 
 
 def _bottom(cell: GridCell) -> float:
