@@ -6,6 +6,19 @@ one transaction per document as each result arrives. So a document is either sto
 whole or not at all, whatever stops the batch (Ctrl-C, `kill -9`, a power cut), and a
 re-run extracts exactly what is missing. A document that raises, hangs past the timeout,
 or kills its worker is stored as `failed` with the reason, and the batch goes on.
+
+Ctrl-C (SIGINT, or SIGTERM) is never raised as an exception wherever the parent happens
+to be: a KeyboardInterrupt inside a database write can leave SQLite's write lock held by
+an abandoned connection (the next write then waits out the busy timeout), and one inside
+code run by `exec()` (dataclasses and others make their methods that way) makes the
+interpreter kill itself with SIGINT at exit even once caught. The signal is only counted
+(`_Interrupts`) and acted on at safe points: between the files being found and hashed,
+and by the scheduler, which never blocks for more than `_POLL` seconds and cancels the
+documents not yet started itself (see `_finish_in_progress`). The first Ctrl-C finishes
+and stores the documents in progress, a second abandons them. The workers and their fork
+server never see SIGINT at all (it is blocked when the fork server starts, and they
+inherit the mask), so a terminal's Ctrl-C to the whole process group cannot kill one
+half-started.
 """
 
 from __future__ import annotations
@@ -23,6 +36,7 @@ from collections.abc import Callable, Iterable
 from concurrent.futures import FIRST_COMPLETED, Future, ProcessPoolExecutor, wait
 from concurrent.futures.process import BrokenProcessPool
 from dataclasses import dataclass, field
+from multiprocessing import forkserver, resource_tracker
 from pathlib import Path
 from typing import Any
 
@@ -46,6 +60,7 @@ SUPPORTED_SUFFIXES = frozenset(
 DEFAULT_EXTRACTOR = "extractor.pipeline:extract_document"
 DEFAULT_TIMEOUT = 600.0  # seconds per document; a scanned 10-page report takes far less
 MAX_TASKS_PER_CHILD = 50  # recycle workers to bound memory growth (OCR, pdfium caches)
+_POLL = 0.1  # seconds: the longest the scheduler waits before it looks for a Ctrl-C
 
 
 @dataclass
@@ -99,8 +114,13 @@ class _Reply:
 # --- inputs ------------------------------------------------------------------------------
 
 
-def collect_inputs(paths: Iterable[str | Path]) -> tuple[list[Path], list[Path]]:
-    """Expand folders (recursively), globs and files into (supported, unsupported) files."""
+def collect_inputs(
+    paths: Iterable[str | Path], check: Callable[[], None] = lambda: None
+) -> tuple[list[Path], list[Path]]:
+    """Expand folders (recursively), globs and files into (supported, unsupported) files.
+
+    `check` is called for every file found; it may raise to stop (see `_Interrupts.check`).
+    """
     found: dict[Path, None] = {}
     for spec in paths:
         text = str(spec)
@@ -111,9 +131,11 @@ def collect_inputs(paths: Iterable[str | Path]) -> tuple[list[Path], list[Path]]
         for candidate in candidates:
             if candidate.is_dir():
                 for sub in sorted(candidate.rglob("*")):
+                    check()
                     if sub.is_file() and not sub.name.startswith("."):
                         found[sub] = None
             elif candidate.is_file():
+                check()
                 found[candidate] = None
     supported = [p for p in found if p.suffix.lower() in SUPPORTED_SUFFIXES]
     unsupported = [p for p in found if p.suffix.lower() not in SUPPORTED_SUFFIXES]
@@ -125,7 +147,8 @@ def collect_inputs(paths: Iterable[str | Path]) -> tuple[list[Path], list[Path]]
 
 def _worker_init(batch_pid: int) -> None:
     # Ctrl-C is the parent's business: it stops the pool; workers must not die mid-task
-    # with a traceback each.
+    # with a traceback each. (SIGINT is normally blocked already, see `_new_pool`; this
+    # covers a fork server that someone else started.)
     signal.signal(signal.SIGINT, signal.SIG_IGN)
     threading.Thread(target=_exit_with, args=(batch_pid,), daemon=True).start()
 
@@ -201,29 +224,33 @@ def run_batch(
     documents stored as failed); a known document met under a new name gets that name
     recorded. `extractor` is the ``module:function`` each worker imports and calls.
     """
-    from extractor.crosscheck import run_cross_checks
-    from extractor.store import Store
-
     started = time.perf_counter()
     summary = BatchSummary()
     console = console or (Console(stderr=True) if progress else None)
-    supported, unsupported = collect_inputs(paths)
-    summary.inputs, summary.unsupported = len(supported), len(unsupported)
+    with _Interrupts() as interrupts:
+        try:
+            from extractor.crosscheck import run_cross_checks
+            from extractor.store import Store
 
-    store = Store(db_url)
-    try:
-        items = _plan(store, supported, force, retry_failed, summary, console)
-        with _sigterm_as_interrupt():
+            supported, unsupported = collect_inputs(paths, interrupts.check)
+            summary.inputs, summary.unsupported = len(supported), len(unsupported)
+            interrupts.check()
+            store = Store(db_url)
             try:
+                items = _plan(store, supported, force, retry_failed, summary, console, interrupts)
                 bar = _progress_bar(console) if progress and console else None
                 jobs = jobs or os.cpu_count() or 1
-                _Scheduler(store, jobs, extractor, timeout, summary, console, bar).run(items)
-            except KeyboardInterrupt:  # between two documents, outside the scheduler
-                summary.interrupted = True
-        if not summary.interrupted:
-            run_cross_checks(store)
-    finally:
-        store.close()
+                scheduler = _Scheduler(
+                    store, jobs, extractor, timeout, summary, console, bar, interrupts
+                )
+                scheduler.run(items)  # returns soon after a Ctrl-C
+                interrupts.check()
+                run_cross_checks(store)  # one short transaction: a Ctrl-C waits for it
+                interrupts.check()
+            finally:
+                store.close()
+        except KeyboardInterrupt:  # raised by `interrupts.check()` only
+            summary.interrupted = True
     summary.seconds = time.perf_counter() - started
     return summary
 
@@ -235,10 +262,12 @@ def _plan(
     retry_failed: bool,
     summary: BatchSummary,
     console: Console | None,
+    interrupts: _Interrupts,
 ) -> list[_Item]:
     """Hash the files, group names of the same content, drop what the DB already has."""
     by_hash: dict[str, list[str]] = {}
     for path in files:
+        interrupts.check()
         try:
             sha = file_sha256(path)
         except OSError as exc:
@@ -251,6 +280,7 @@ def _plan(
     known_paths = store.known_paths()
     items: list[_Item] = []
     for sha, names in by_hash.items():
+        interrupts.check()
         stored = known.get(sha)
         redo = force or (retry_failed and stored is not None and stored[1] == "failed")
         if stored is not None and not redo:
@@ -285,33 +315,65 @@ class _Scheduler:
         summary: BatchSummary,
         console: Console | None,
         bar: Progress | None,
+        interrupts: _Interrupts,
     ) -> None:
         self.store, self.jobs, self.extractor, self.timeout = store, jobs, extractor, timeout
         self.summary, self.console, self.bar = summary, console, bar
+        self.interrupts = interrupts
         self.pending: deque[_Item] = deque()
         self.in_flight: dict[Future[_Reply], _Item] = {}
         self.task = None
         self._startup_failures = 0
 
     def run(self, items: list[_Item]) -> None:
+        """Extract `items`; after a Ctrl-C return with `summary.interrupted` set.
+
+        Every wait is short and followed by a look at `interrupts.count`, so a Ctrl-C is
+        acted on within `_POLL` seconds wherever it lands (pool start-up, a database
+        write, the final shutdown).
+        """
         self.pending.extend(items)
         if self.bar:
             self.task = self.bar.add_task(_describe(self.summary), total=len(items))
             self.bar.start()
         self.pool = _new_pool(self.jobs, self.extractor)
+        clean = False
         try:
-            while self.pending or self.in_flight:
+            while (self.pending or self.in_flight) and not self.interrupts.count:
                 self._submit_more()
-                done, _ = wait(self.in_flight, return_when=FIRST_COMPLETED)
-                if self._collect(done):
+                done = self._wait_any(stop_at=1)
+                if self._collect(done) and not self.interrupts.count:
                     self._recover_from_dead_worker()
-            self.pool.shutdown(wait=True)
-        except KeyboardInterrupt:
-            self.summary.interrupted = True
-            self._finish_in_progress()
+            if self.interrupts.count:
+                self.summary.interrupted = True
+                self._finish_in_progress()
+            clean = True
         finally:
+            self._close_pool(graceful=clean)
             if self.bar:
                 self.bar.stop()
+
+    def _wait_any(self, stop_at: int) -> set[Future[_Reply]]:
+        """The finished futures in flight, waiting for one until `stop_at` Ctrl-Cs."""
+        while True:
+            done = _finished(self.in_flight)
+            if done or not self.in_flight or self.interrupts.count >= stop_at:
+                return done
+            wait(self.in_flight, timeout=_POLL, return_when=FIRST_COMPLETED)
+
+    def _close_pool(self, graceful: bool) -> None:
+        """Let the idle workers exit (a second Ctrl-C cuts this short), or stop them now."""
+        workers = _workers(self.pool)
+        manager = getattr(self.pool, "_executor_manager_thread", None)
+        if not graceful or self.interrupts.count >= 2:
+            _stop_pool(self.pool, workers)
+            return
+        self.pool.shutdown(wait=False)
+        while manager is not None and manager.is_alive():
+            if self.interrupts.count >= 2:
+                _stop_pool(self.pool, workers)
+                return
+            manager.join(_POLL)
 
     def _submit_more(self) -> None:
         while self.pending and len(self.in_flight) < 2 * self.jobs:
@@ -375,20 +437,21 @@ class _Scheduler:
         A second Ctrl-C abandons the documents in progress (they were never written).
         """
         self.pending.clear()
+        # Cancelled here, in this thread, and dropped at once: a future the executor
+        # cancels on its own thread (`shutdown(cancel_futures=True)`) before `wait()`
+        # looks at it is never reported by `wait()`, which then waits forever.
+        for future in list(self.in_flight):
+            if future.cancel():
+                del self.in_flight[future]
         if self.console and self.in_flight:
             self.console.print(
                 "[yellow]stopping[/yellow]: finishing the documents in progress "
                 "(Ctrl-C again to abandon them)"
             )
-        try:
-            self.pool.shutdown(wait=False, cancel_futures=True)
-            while self.in_flight:
-                done, _ = wait(self.in_flight, return_when=FIRST_COMPLETED)
-                if self._collect(done):
-                    break
-            self.pool.shutdown(wait=True)
-        except KeyboardInterrupt:
-            _stop_pool(self.pool)
+        self.pool.shutdown(wait=False, cancel_futures=True)
+        while self.in_flight and self.interrupts.count < 2:
+            if self._collect(self._wait_any(stop_at=2)):
+                break  # a worker died: what it held was never written
 
     def _store(self, item: _Item, reply: _Reply) -> None:
         _store_reply(self.store, item, reply, self.summary, self.console)
@@ -480,6 +543,20 @@ def _new_pool(jobs: int, extractor: str) -> ProcessPoolExecutor:
     context = multiprocessing.get_context("forkserver")
     module = extractor.partition(":")[0]
     context.set_forkserver_preload(["models.result", module])
+    # A terminal's Ctrl-C goes to the whole process group. The fork server only ignores
+    # SIGINT once its preload is done, and a worker only from its initializer on; one
+    # hit before that dies, and takes the pool (or, for the fork server, the batch) with
+    # it. So start the fork server with SIGINT blocked: the mask survives exec and fork,
+    # and neither it nor any worker forked from it ever receives SIGINT. SIGTERM stays
+    # open: `_stop_pool` needs it. The resource tracker must be running first: starting
+    # it, multiprocessing blocks SIGINT for it the same way but then *unblocks* SIGINT
+    # in the calling thread, which would undo the mask meant for the fork server.
+    resource_tracker.ensure_running()
+    blocked = signal.pthread_sigmask(signal.SIG_BLOCK, {signal.SIGINT})
+    try:
+        forkserver.ensure_running()
+    finally:
+        signal.pthread_sigmask(signal.SIG_SETMASK, blocked)
     return ProcessPoolExecutor(
         max_workers=jobs,
         mp_context=context,
@@ -489,9 +566,13 @@ def _new_pool(jobs: int, extractor: str) -> ProcessPoolExecutor:
     )
 
 
-def _stop_pool(pool: ProcessPoolExecutor) -> None:
+def _workers(pool: ProcessPoolExecutor) -> list[Any]:
+    return list((getattr(pool, "_processes", None) or {}).values())
+
+
+def _stop_pool(pool: ProcessPoolExecutor, workers: list[Any] | None = None) -> None:
     """Stop at once: a running extraction is abandoned (it was never written)."""
-    workers = list((getattr(pool, "_processes", None) or {}).values())
+    workers = _workers(pool) if workers is None else workers
     pool.shutdown(wait=False, cancel_futures=True)
     for proc in workers:
         if proc.is_alive():
@@ -500,15 +581,43 @@ def _stop_pool(pool: ProcessPoolExecutor) -> None:
         proc.join(timeout=5)
 
 
-class _sigterm_as_interrupt:
-    """Treat `kill` (SIGTERM) like Ctrl-C: stop cleanly; `kill -9` needs no handling."""
+def _finished(futures: Iterable[Future[Any]]) -> set[Future[Any]]:
+    """The futures that are done, cancelled ones included.
 
-    def __enter__(self) -> None:
-        self._main = threading.current_thread() is threading.main_thread()
-        if self._main:
-            self._old = signal.getsignal(signal.SIGTERM)
-            signal.signal(signal.SIGTERM, signal.default_int_handler)
+    `concurrent.futures.wait` does not count a future that was cancelled before the call
+    (its state is CANCELLED, not CANCELLED_AND_NOTIFIED, until someone calls
+    `set_running_or_notify_cancel`), so it must not be relied on to report those.
+    """
+    return {f for f in futures if f.done()}
+
+
+class _Interrupts:
+    """Ctrl-C (SIGINT) and `kill` (SIGTERM) for the duration of a batch, counted in `count`;
+    `kill -9` needs no handling.
+
+    The handler never raises: the batch looks at `count` at safe points, or calls `check`,
+    which raises KeyboardInterrupt there. Outside the main thread no handler can be
+    installed (and no signal handler runs there anyway): `count` stays 0.
+    """
+
+    def __init__(self) -> None:
+        self.count = 0
+        self._old: dict[int, Any] = {}
+
+    def __enter__(self) -> _Interrupts:
+        if threading.current_thread() is threading.main_thread():
+            for sig in (signal.SIGINT, signal.SIGTERM):
+                self._old[sig] = signal.signal(sig, self._handle)
+        return self
 
     def __exit__(self, *exc: object) -> None:
-        if self._main:
-            signal.signal(signal.SIGTERM, self._old)
+        for sig, old in self._old.items():
+            signal.signal(sig, old if old is not None else signal.SIG_DFL)
+
+    def _handle(self, _signum: int, _frame: Any) -> None:
+        self.count += 1
+
+    def check(self) -> None:
+        """Raise KeyboardInterrupt here if a Ctrl-C has arrived."""
+        if self.count:
+            raise KeyboardInterrupt

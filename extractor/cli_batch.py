@@ -6,10 +6,18 @@ benchmarks use so that they do not depend on the rest of the command line.
 
 from __future__ import annotations
 
+import signal
 import sys
+import threading
 
-import click
-from rich.console import Console
+# Ctrl-Cs that came before `batch` could act on them (see `batch_command`). Run as
+# ``python -m extractor.cli_batch batch …``, start counting at once, before the imports below.
+_ctrl_c: list[int] = []
+if __name__ == "__main__" and sys.argv[1:2] == ["batch"]:
+    signal.signal(signal.SIGINT, lambda signum, _frame: _ctrl_c.append(signum))
+
+import click  # noqa: E402
+from rich.console import Console  # noqa: E402
 
 DEFAULT_DB = "results.sqlite"
 
@@ -40,26 +48,44 @@ def batch_command(
     Re-running skips documents already stored (by content); after Ctrl-C or a crash a
     re-run finishes the rest.
     """
+    # From here on a Ctrl-C is only counted, never raised: raised inside the imports below
+    # (inside code that dataclasses run through `exec()`) it would make the interpreter
+    # kill itself with SIGINT at exit, whatever this command then does; `run_batch` counts
+    # them the same way while it runs.
+    main_thread = threading.current_thread() is threading.main_thread()
+    if main_thread:
+        signal.signal(signal.SIGINT, lambda signum, _frame: _ctrl_c.append(signum))
+
     from extractor.batch import DEFAULT_EXTRACTOR, run_batch
 
-    console = Console(stderr=True)
-    summary = run_batch(
-        paths,
-        db,
-        jobs=jobs,
-        force=force,
-        progress=not no_progress,
-        retry_failed=retry_failed,
-        extractor=extractor_spec or DEFAULT_EXTRACTOR,
-        timeout=timeout or None,
-        console=console,
-    )
+    summary = None
+    if not _ctrl_c:
+        summary = run_batch(
+            paths,
+            db,
+            jobs=jobs,
+            force=force,
+            progress=not no_progress,
+            retry_failed=retry_failed,
+            extractor=extractor_spec or DEFAULT_EXTRACTOR,
+            timeout=timeout or None,
+            console=Console(stderr=True),
+        )
+    interrupted = bool(_ctrl_c) or summary is None or summary.interrupted
+    # The outcome is decided: a Ctrl-C while it is printed or the interpreter exits is
+    # ignored. (SIG_IGN, not a Python handler: the interpreter puts those back to the
+    # default as it shuts down, and a Ctrl-C then would kill it.) This command ends the
+    # process, so the old handler is not put back.
+    if main_thread:
+        signal.signal(signal.SIGINT, signal.SIG_IGN)
     out = Console()
-    if summary.interrupted:
+    if interrupted:
         out.print(
             "[yellow]interrupted[/yellow]: the database holds every finished document; "
             "run the same command again to finish the rest"
         )
+    if summary is None:
+        sys.exit(130)
     out.print(
         f"{summary.processed} extracted: [green]{summary.ok} ok[/green], "
         f"[yellow]{summary.needs_review} needs review[/yellow], "
@@ -82,7 +108,7 @@ def batch_command(
             f"{summary.seconds:.1f} s · {summary.docs_per_minute:.0f} documents/min · "
             f"{summary.pages_per_minute:.0f} pages/min"
         )
-    if summary.interrupted:
+    if interrupted:
         sys.exit(130)
 
 

@@ -32,6 +32,22 @@ def crash_or_extract(path: str):  # noqa: ANN201 - the worker's extractor, by im
     return extract_document(path)
 
 
+def ctrl_c_on_first_document(path: str):  # noqa: ANN201 - the worker's extractor, by import path
+    """The real pipeline; the first call sends Ctrl-C to the batch's whole process group.
+
+    So the Ctrl-C arrives at a known moment, before any result: the pool has just
+    started (the other worker may still be starting) and a document is in progress.
+    `CTRL_C_MARK` names a file that makes it happen once, not again on the re-run.
+    """
+    try:
+        os.close(os.open(os.environ["CTRL_C_MARK"], os.O_CREAT | os.O_EXCL | os.O_WRONLY))
+    except FileExistsError:
+        pass
+    else:
+        os.killpg(0, signal.SIGINT)
+    return extract_document(path)
+
+
 def html_variants(folder: Path, count: int) -> list[Path]:
     """`count` distinct documents (distinct hashes) with the content of a real web page."""
     folder.mkdir(parents=True, exist_ok=True)
@@ -218,3 +234,122 @@ def test_ctrl_c_stops_cleanly_and_a_rerun_finishes(tmp_path: Path) -> None:
     assert done.returncode == 0
     rows = stored(db)
     assert len(rows) == len({sha for sha, _ in rows}) == len(paths)
+
+
+def _interrupted_then_rerun(
+    proc: subprocess.Popen[str], cmd: list[str], db: Path, total: int, env: dict | None = None
+) -> int:
+    """Wait for the interrupted batch; check it stopped cleanly; re-run; return rows kept."""
+    out, err = proc.communicate(timeout=60)
+    assert proc.returncode == 130, (proc.returncode, out, err)
+    assert "interrupted" in out and "Traceback" not in err
+    try:
+        kept = len(stored(db))
+    except sqlite3.OperationalError:  # stopped before the schema was created
+        kept = 0
+    assert kept < total
+    done = subprocess.run(cmd, cwd=ROOT, capture_output=True, text=True, timeout=120, env=env)
+    assert done.returncode == 0, done.stderr
+    rows = stored(db)
+    assert len(rows) == len({sha for sha, _ in rows}) == total
+    return kept
+
+
+def test_ctrl_c_before_the_first_result(tmp_path: Path) -> None:
+    """Ctrl-C from a worker's first document: the pool has only just started."""
+    paths = html_variants(tmp_path / "in", 30)
+    db = tmp_path / "r.sqlite"
+    cmd = batch_command(str(tmp_path / "in"), "--db", str(db), "--jobs", "2")
+    cmd += ["--extractor", "tests.test_batch:ctrl_c_on_first_document"]
+    env = {**os.environ, "CTRL_C_MARK": str(tmp_path / "ctrl-c-sent")}
+    proc = subprocess.Popen(
+        cmd,
+        cwd=ROOT,
+        env=env,
+        stdout=subprocess.PIPE,
+        stderr=subprocess.PIPE,
+        text=True,
+        start_new_session=True,
+    )
+    kept = _interrupted_then_rerun(proc, cmd, db, len(paths), env)
+    assert kept >= 1  # the document in progress when Ctrl-C came was finished and stored
+
+
+def test_ctrl_c_while_the_batch_starts(tmp_path: Path) -> None:
+    """Ctrl-C as soon as the database exists: planning, fork server and pool start-up."""
+    paths = html_variants(tmp_path / "in", 30)
+    db = tmp_path / "r.sqlite"
+    cmd = batch_command(str(tmp_path / "in"), "--db", str(db), "--jobs", "2")
+    proc = subprocess.Popen(
+        cmd,
+        cwd=ROOT,
+        stdout=subprocess.PIPE,
+        stderr=subprocess.PIPE,
+        text=True,
+        start_new_session=True,
+    )
+    deadline = time.monotonic() + 60
+    while not db.exists() and proc.poll() is None and time.monotonic() < deadline:
+        time.sleep(0.002)
+    os.killpg(proc.pid, signal.SIGINT)
+    _interrupted_then_rerun(proc, cmd, db, len(paths))
+
+
+def test_ctrl_c_during_a_database_write_lets_it_finish(tmp_path: Path) -> None:
+    """A Ctrl-C that lands inside a document's transaction must not break it off.
+
+    Raised there, a KeyboardInterrupt can leave SQLite's write lock with an abandoned
+    connection, and the next write waits out the busy timeout (60 s).
+    """
+    from sqlalchemy import Engine, event
+
+    paths = html_variants(tmp_path / "in", 6)
+    db = tmp_path / "r.sqlite"
+    sent = []
+
+    def ctrl_c_inside_the_transaction(conn, cursor, statement, params, context, many):  # noqa: ANN001, ANN202
+        # The cells are inserted with one executemany: deliver Ctrl-C half-way through it.
+        if sent or not many or not statement.lstrip().upper().startswith("INSERT INTO CELLS"):
+            return statement, params
+
+        def rows():  # noqa: ANN202
+            for i, row in enumerate(params):
+                if i == 1:
+                    sent.append(True)
+                    signal.raise_signal(signal.SIGINT)
+                yield row
+
+        return statement, rows()
+
+    event.listen(Engine, "before_cursor_execute", ctrl_c_inside_the_transaction, retval=True)
+    try:
+        started = time.monotonic()
+        summary = run_batch([tmp_path / "in"], db, jobs=2, progress=False)
+        seconds = time.monotonic() - started
+    finally:
+        event.remove(Engine, "before_cursor_execute", ctrl_c_inside_the_transaction)
+    assert sent and summary.interrupted and seconds < 30
+    rows = stored(db)
+    assert 1 <= len(rows) < len(paths) and summary.processed == len(rows)
+    con = sqlite3.connect(db, timeout=1)
+    try:
+        con.execute("begin immediate")  # nobody holds the write lock
+        con.rollback()
+        per_doc = con.execute("select count(*) from cells group by document_id").fetchall()
+    finally:
+        con.close()
+    assert len(per_doc) == len(rows) and len({n for (n,) in per_doc}) == 1
+    again = run_batch([tmp_path / "in"], db, jobs=2, progress=False)
+    assert not again.interrupted and len(stored(db)) == len(paths)
+
+
+def test_a_future_cancelled_before_the_wait_counts_as_finished() -> None:
+    """`concurrent.futures.wait` never reports it: waiting on it alone would never end."""
+    from concurrent.futures import FIRST_COMPLETED, Future, wait
+
+    from extractor.batch import _finished
+
+    future: Future[None] = Future()
+    assert future.cancel()
+    assert not wait([future], timeout=0.05, return_when=FIRST_COMPLETED).done
+    assert _finished([future]) == {future}
