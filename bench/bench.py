@@ -43,14 +43,14 @@ class Row:
     status: str
 
 
-def documents(groups: list[str]) -> list[tuple[str, Path, dict]]:
+def documents(groups: list[str], samples: Path = SAMPLES) -> list[tuple[str, Path, dict]]:
     found = []
     for group in groups:
-        folder = REAL if group == "real" else SAMPLES / group
+        folder = REAL if group == "real" else samples / group
         for truth_path in sorted(folder.glob("*.json")):
             truth = json.loads(truth_path.read_text(encoding="utf-8"))
             name = group
-            if group == "scan":
+            if group == "scan":  # the generator puts image files (PNG/JPEG/TIFF) here too
                 name = f"scan@{truth.get('dpi', '?')}dpi"
             found.append((name, truth_path.parent / truth["file"], truth))
     return found
@@ -144,8 +144,11 @@ def main() -> None:
     parser.add_argument("--groups", default="text,docx,garbled,scan,real")
     parser.add_argument("--limit", type=int, default=0, help="at most N documents per group")
     parser.add_argument("--no-compare", action="store_true")
+    parser.add_argument("--samples", type=Path, default=SAMPLES,
+                        help="a folder made by `python -m samples.generate --out`, e.g. a "
+                             "fresh set never seen while developing")
     args = parser.parse_args()
-    docs = documents(args.groups.split(","))
+    docs = documents(args.groups.split(","), args.samples)
     if args.limit:
         kept: dict[str, int] = defaultdict(int)
         docs = [d for d in docs if (kept.__setitem__(d[0], kept[d[0]] + 1) or kept[d[0]])

@@ -28,6 +28,8 @@ VALUE_RE = re.compile(r"^-?\d{1,3}(,\d{3})+(\.\d+)?$|^-?\d+(\.\d+)?$|^-$|^/$")
 CJK_RE = re.compile(r"[\u3400-\u9fff]")
 STACKED_LINE = 1.25  # pieces within this many text heights, one above the other, are one line
 SEAL_STROKE_IN = 0.15  # a faint stroke at least this long (inches) is a gray seal's ink
+FAINT_CONTRAST = 40  # a cell's darkest (smoothed) ink this much darker than its paper is print
+FAINT_CUT = 0.55  # pale print: ink is what is darker than this share of the way to the paper
 
 
 @dataclass
@@ -70,6 +72,7 @@ def cell_ink(gray: np.ndarray, binary: np.ndarray, box: tuple[int, int, int, int
     sub = binary[y0 + inset:y1 - inset, x0 + inset:x1 - inset]
     if sub.size == 0 or sub.shape[0] < 3 or sub.shape[1] < 3:
         return CellInk(crop=None)
+    sub = _with_pale_print(sub, gray[y0 + inset:y1 - inset, x0 + inset:x1 - inset], dpi)
     wiped = False
     if faint is not None:
         # Print is dark at its core; a gray seal is faint all through. Ink pixels that are
@@ -172,6 +175,30 @@ def cell_ink(gray: np.ndarray, binary: np.ndarray, box: tuple[int, int, int, int
         mark = stroke_mark(labels[y:y + h, x:x + w] == main_ids[0], dpi)
     return CellInk(crop=crop, line_crops=line_crops, glyphs=runs, height=height, lines=lines,
                    mark=mark, small_marks=len(small))
+
+
+def _with_pale_print(sub: np.ndarray, tones: np.ndarray, dpi: float) -> np.ndarray:
+    """The cell's ink mask, completed where the print is paler than the page's.
+
+    The page threshold is set by its black rules and text; a pale digit (faded toner, a
+    light typeface, a blurred low-resolution scan) keeps only its darkest stroke under it
+    (a "2" becomes its base: a dash) or nothing at all. Judged against this cell's own
+    paper and darkest ink, the whole glyph is ink again. Darkness is measured on a copy
+    smoothed over about a stroke's width, where sensor noise averages out and print does
+    not: a cell whose darkest spot is near its paper holds noise, not print.
+    """
+    edge = max(1, int(dpi * 0.01))
+    if tones.shape[0] <= 4 * edge or tones.shape[1] <= 4 * edge:
+        return sub
+    smooth = cv2.GaussianBlur(tones, (0, 0), dpi * 0.004)
+    core = smooth[edge:-edge, edge:-edge]
+    k = min(core.size - 1, max(3, int((dpi / 100) ** 2)))  # a few pixels, not one speck
+    darkest = float(np.partition(core.ravel(), k)[k])
+    paper = float(np.percentile(tones, 90))
+    if paper - darkest < FAINT_CONTRAST:
+        return sub
+    level = darkest + FAINT_CUT * (paper - darkest)
+    return sub | np.where(smooth < level, 255, 0).astype(np.uint8)
 
 
 def faint_level(gray: np.ndarray, binary: np.ndarray) -> float | None:

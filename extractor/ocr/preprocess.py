@@ -17,6 +17,7 @@ MIN_WARP_PX = 0.75  # corners moving less than this: leave the image alone (no r
 MAX_TILT_DEG = 8.0  # lines tilted more than this are not ruled table lines
 PAPER_DPI = 50  # resolution at which the sheet of paper is told from the desk around it
 SEAL_LIFT = 140  # a coloured pixel brighter than this in its brightest channel is stamp ink
+SEAL_SHADE = 40  # ...and so is one within this of the stamp's own level in that channel
 THICK_IN = 0.035  # ink this thick (inches, ~2.5 pt) is no print stroke: a seal's ring, a fill
 SEAL_PART_IN = 0.3  # a thick blob this long (inches, longer than a glyph) is a seal or a fill
 LIGHT_INK = 110  # thick ink lighter than this is a seal or a tint (thick print is black)
@@ -97,11 +98,20 @@ def suppress_colour(image: np.ndarray) -> np.ndarray:
     coloured = cv2.dilate(coloured, np.ones((5, 5), np.uint8))
     # A seal is light in its own colour channel but not white (~0.85 of the paper): where
     # that channel is well above print darkness, the pixel is seal, not print under it.
+    # A pale seal lets pale print through: what is clearly darker than the seal's own
+    # level in that channel is print under it, not the seal.
     lifted = bright.copy()
-    lifted[bright > SEAL_LIFT] = 255
+    seal_level = _stamp_level(bright, cv2.subtract(bright, dark))
+    lifted[bright > max(SEAL_LIFT, seal_level - SEAL_SHADE)] = 255
     out = luminance.copy()
     cv2.copyTo(lifted, coloured, out)
     return out
+
+
+def _stamp_level(bright: np.ndarray, chroma: np.ndarray) -> float:
+    """The usual brightness of stamp ink in its own colour channel (0 when there is none)."""
+    strong = bright[chroma > 60]
+    return float(np.median(strong)) if strong.size >= 50 else 0.0
 
 
 def flatten_thick_ink(gray: np.ndarray, dpi: float) -> np.ndarray:
