@@ -223,3 +223,78 @@ def test_second_engine_confirms_or_replaces_a_doubted_value() -> None:
     _second_opinion(get_engine("rapidocr"), [ink, ink], [0, 1], texts, confs, reasons)
     assert texts[0] == "54" and confs[0] >= OCR_FLAG_THRESHOLD and reasons[0] == []
     assert texts[1] == "54" and confs[1] < OCR_FLAG_THRESHOLD and "second_reader" in reasons[1]
+
+
+def test_pale_digit_is_completed_not_cut_to_a_dash() -> None:
+    """A pale, blurred "2" of which the page threshold keeps only the base (a dash, were
+    it judged alone) is ink again when judged against its own cell: one glyph as tall as
+    the digit, no mark."""
+    gray = np.full((90, 200), 252, np.uint8)
+    cv2.rectangle(gray, (0, 0), (199, 89), 20, 3)  # black rules set the page threshold
+    cv2.putText(gray, "2", (85, 65), cv2.FONT_HERSHEY_SIMPLEX, 1.3, 185, 2)
+    cv2.line(gray, (88, 63), (110, 63), 120, 3)  # its base prints darker
+    gray = cv2.GaussianBlur(gray, (0, 0), 1.0)
+    binary = np.where(gray < 150, 255, 0).astype(np.uint8)
+    ink = cell_ink(gray, binary, (0, 0, 200, 90), 3, 300)
+    assert not ink.blank and not ink.mark
+    assert ink.height >= 25 and len(ink.glyphs) == 1
+
+
+def test_pale_digit_the_page_threshold_lost_is_not_blank() -> None:
+    gray = np.full((90, 200), 252, np.uint8)
+    cv2.rectangle(gray, (0, 0), (199, 89), 20, 3)
+    cv2.putText(gray, "7", (85, 65), cv2.FONT_HERSHEY_SIMPLEX, 1.3, 190, 2)
+    gray = cv2.GaussianBlur(gray, (0, 0), 1.0)
+    binary = np.where(gray < 150, 255, 0).astype(np.uint8)
+    assert not cell_ink(gray, binary, (0, 0, 200, 90), 3, 300).blank
+    # Paper noise alone stays blank.
+    rng = np.random.default_rng(1)
+    noisy = np.clip(np.full((90, 200), 245.0) + rng.normal(0, 6, (90, 200)), 0, 255)
+    noisy = noisy.astype(np.uint8)
+    cv2.rectangle(noisy, (0, 0), (199, 89), 20, 3)
+    binary = np.where(noisy < 150, 255, 0).astype(np.uint8)
+    assert cell_ink(noisy, binary, (0, 0, 200, 90), 3, 300).blank
+
+
+def test_blurred_short_dash_is_a_dash_but_a_digit_top_bar_is_not() -> None:
+    """A short dash blurred into a fat blot is still a dash, told by its low height against
+    the table's text and its place in the middle of the cell; the same blot at the top
+    of where a digit would stand is a glyph's part, not a dash."""
+    def blot(y: int) -> tuple[np.ndarray, np.ndarray]:
+        gray = np.full((80, 160), 255, np.uint8)
+        cv2.rectangle(gray, (72, y), (82, y + 6), 0, -1)
+        return gray, np.where(gray < 128, 255, 0).astype(np.uint8)
+
+    box = (0, 0, 160, 80)
+    gray, binary = blot(37)
+    assert cell_ink(gray, binary, box, 2, 300).mark == ""  # too fat for a stroke alone
+    assert cell_ink(gray, binary, box, 2, 300, text_height=32.0).mark == "-"
+    gray, binary = blot(22)
+    assert cell_ink(gray, binary, box, 2, 300, text_height=32.0).mark == ""
+
+
+def test_a_dash_reading_fits_one_glyph_only() -> None:
+    from extractor.ocr.cells import glyphs_fit
+
+    gray = np.full((100, 400), 255, np.uint8)
+    for x in (40, 90, 140, 190, 240):  # a label of five narrow glyphs
+        cv2.rectangle(gray, (x, 30), (x + 20, 70), 0, 3)
+    binary = np.where(gray < 128, 255, 0).astype(np.uint8)
+    ink = cell_ink(gray, binary, (0, 0, 400, 100), 2, 300)
+    assert not glyphs_fit("-", ink)
+    assert glyphs_fit("", ink)
+
+
+def test_pale_print_under_a_pale_seal_stays() -> None:
+    """A grey digit under a light red seal darkens the seal's own channel: it is print
+    under the stamp and stays; the seal alone turns to paper."""
+    from extractor.ocr.preprocess import suppress_colour
+
+    image = np.full((200, 300, 3), 250, np.uint8)
+    cv2.circle(image, (150, 100), 80, (150, 140, 225), -1)  # a pale red seal
+    digit = np.full((200, 300), 255, np.uint8)
+    cv2.putText(digit, "4", (130, 120), cv2.FONT_HERSHEY_SIMPLEX, 1.5, 170, 4)
+    image = (image.astype(np.float32) * (digit[:, :, None] / 255.0)).astype(np.uint8)
+    gray = suppress_colour(image)
+    assert gray[digit < 200].mean() < 200  # the digit under the seal
+    assert np.median(gray[40:60, 100:120]) == 255  # the seal where no print is

@@ -29,6 +29,7 @@ CJK_RE = re.compile(r"[\u3400-\u9fff]")
 STACKED_LINE = 1.25  # pieces within this many text heights, one above the other, are one line
 SEAL_STROKE_IN = 0.15  # a faint stroke at least this long (inches) is a gray seal's ink
 FAINT_CONTRAST = 40  # a cell's darkest (smoothed) ink this much darker than its paper is print
+DASH_HEIGHT = 0.35  # a solid mark at most this share of the table's text height is a dash
 FAINT_CUT = 0.55  # pale print: ink is what is darker than this share of the way to the paper
 
 
@@ -61,7 +62,8 @@ def cell_ink(gray: np.ndarray, binary: np.ndarray, box: tuple[int, int, int, int
 
     With `text_height` (the table's usual one-line ink height, see `usual_text_height`),
     pieces of ink stacked within that height are one text line: a faint or seal-crossed
-    digit broken into a top and a bottom piece is still one glyph, not two lines.
+    digit broken into a top and a bottom piece is still one glyph, not two lines; and a
+    blurred dash, a blot too fat to look like a stroke, is told by its low height.
 
     With `faint` (a gray level between print and paper, see `faint_level`), ink lighter
     than that and away from any darker ink is not print but a gray seal's ring or text in a
@@ -172,7 +174,10 @@ def cell_ink(gray: np.ndarray, binary: np.ndarray, box: tuple[int, int, int, int
     mark = ""
     if len(main) == 1 and not small:
         x, y, w, h = main[0]
-        mark = stroke_mark(labels[y:y + h, x:x + w] == main_ids[0], dpi)
+        # Values are centred in their cells: a low blot off the middle is a glyph's part.
+        centred = text_height is not None and abs(y + h / 2 - sh / 2) <= 0.25 * text_height
+        mark = stroke_mark(labels[y:y + h, x:x + w] == main_ids[0], dpi,
+                           text_height if centred else None)
     return CellInk(crop=crop, line_crops=line_crops, glyphs=runs, height=height, lines=lines,
                    mark=mark, small_marks=len(small))
 
@@ -214,7 +219,7 @@ def faint_level(gray: np.ndarray, binary: np.ndarray) -> float | None:
     return core + max(60.0, (255.0 - core) * 0.45)
 
 
-def stroke_mark(component: np.ndarray, dpi: float) -> str:
+def stroke_mark(component: np.ndarray, dpi: float, text_height: float | None = None) -> str:
     """"-" or "/" when one glyph's ink is a single thin straight stroke, else "".
 
     A dash is a short horizontal bar; a slash a thin diagonal leaning right. Digits never
@@ -228,6 +233,11 @@ def stroke_mark(component: np.ndarray, dpi: float) -> str:
         return ""
     if w >= 2.0 * h and h <= dpi * 0.05:
         return "-"
+    if w >= 1.6 * h and h <= dpi * 0.05 and len(xs) >= 0.7 * w * h:
+        return "-"  # a short bar thickened by blur: still solid, unlike any digit
+    if text_height and h <= DASH_HEIGHT * text_height and w >= 1.2 * h \
+            and len(xs) >= 0.6 * w * h:
+        return "-"  # a solid blot far lower than the table's text: no digit is
     cov = np.cov(np.vstack([xs, ys]).astype(np.float64))
     evals, evecs = np.linalg.eigh(cov)
     major, minor = float(evals[1]), float(max(evals[0], 0.0))
@@ -349,10 +359,14 @@ def judge_value(text: str, engine_conf: float, ink: CellInk, dpi: float,
 
 
 def glyphs_fit(text: str, ink: CellInk) -> bool:
-    """Can the digits of `text` be the glyphs on the image? (True when it has none.)"""
+    """Can the digits of `text` be the glyphs on the image?
+
+    A reading without digits (a dash, a slash) fits a single glyph only: a row label of
+    narrow glyphs read as "-" does not. Empty text fits anything (nothing was claimed).
+    """
     digits = sum(ch.isdigit() for ch in text)
     if not digits:
-        return True
+        return not text.strip() or len(ink.glyphs) <= 1
     # A minus sign is a glyph of its own; a comma or a point may be one or may have been
     # dropped as a speck, so it counts towards the glyphs the image may hold, not must.
     signs = text.count("-")

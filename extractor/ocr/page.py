@@ -17,6 +17,7 @@ import numpy as np
 from extractor.grid import Grid, GridCell
 from extractor.ocr.cells import (
     CJK_RE,
+    DASH_HEIGHT,
     VALUE_RE,
     CellInk,
     cell_ink,
@@ -196,7 +197,10 @@ def _read_table(
     usual = usual_text_height(inks)
     if usual is not None:
         for i, (c, ink) in enumerate(zip(table.cells, inks, strict=True)):
-            if ink.lines > 1:
+            if len(ink.glyphs) == 1 and not ink.mark and ink.height <= DASH_HEIGHT * usual:
+                inks[i] = cell_ink(prepared.gray, prepared.binary, c.box, table.line_px, dpi,
+                                   faint, usual)
+            elif ink.lines > 1:
                 again = cell_ink(prepared.gray, prepared.binary, c.box, table.line_px, dpi,
                                  faint, usual)
                 if again.lines == 1:
@@ -255,10 +259,12 @@ def _read_table(
         verdict = judge_value(text, conf, inks[i], dpi, checks.get(i))
         texts[i], confs[i], reasons[i] = verdict.text, verdict.confidence, verdict.reasons
     if secondary is not None:
-        _second_opinion(secondary, inks, [i for i in value_cells if not inks[i].blank
-                                          and not inks[i].mark and not inks[i].dash
-                                          and confs[i] < OCR_FLAG_THRESHOLD],
-                        texts, confs, reasons)
+        doubted = [i for i in value_cells if not inks[i].blank and not inks[i].mark
+                   and not inks[i].dash and confs[i] < OCR_FLAG_THRESHOLD]
+        # Value-shaped cells that only the label reader made something (doubtful) of.
+        unreadable = [i for i in value_idx if i not in value_reads
+                      and confs[i] < OCR_FLAG_THRESHOLD and texts[i] not in NULL_WORDS]
+        _second_opinion(secondary, inks, sorted(doubted + unreadable), texts, confs, reasons)
     for i, ink in enumerate(inks):
         if ink.blank:
             texts[i], confs[i] = "", 0.99
@@ -326,7 +332,8 @@ def _second_opinion(secondary: OcrEngine, inks: list[CellInk], idx: list[int],
         else:
             texts[i] = text
             confs[i] = min(confs[i], OCR_FLAG_THRESHOLD / 2)
-            reasons[i] = [r for r in reasons[i] if r not in ("glyph_count", "unexpected_chars")]
+            reasons[i] = [r for r in reasons[i]
+                          if r not in ("glyph_count", "unexpected_chars", "unreadable")]
             reasons[i].append("second_reader")
 
 

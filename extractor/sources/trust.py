@@ -19,6 +19,7 @@ from typing import Literal, Protocol
 TextTrust = Literal["good", "garbled", "none"]
 
 MIN_CHARS = 20  # fewer meaningful characters than this: the page has no text layer to speak of
+MIN_BAD = 3  # this many undecodable characters make even a near-empty page garbled
 MAX_BAD_SHARE = 0.05  # CID / private-use / control characters tolerated among all characters
 MIN_CJK_SHARE = 0.30  # of the letters (CJK + Latin), how many must be CJK in a Chinese report
 MIN_COMMON_SHARE = 0.60  # of the CJK characters, how many must be common ones (GB2312 level 1
@@ -55,10 +56,10 @@ def classify_chars(texts: Iterable[str]) -> TextTrust:
                     common += 1
             elif ch.isalpha():
                 latin += 1
-    if total - bad < MIN_CHARS and bad < MIN_CHARS:
+    if bad > MAX_BAD_SHARE * total and bad >= MIN_BAD:
+        return "garbled"  # however short: a last page of a table's tail in a broken font
+    if total - bad < MIN_CHARS:
         return "none"
-    if bad > MAX_BAD_SHARE * total:
-        return "garbled"
     letters = cjk + latin
     if letters >= MIN_CHARS and cjk < MIN_CJK_SHARE * letters:
         return "garbled"
