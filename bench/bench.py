@@ -1,9 +1,10 @@
 """`make bench`: speed and accuracy of the pipeline over the samples and the real reports.
 
-Per document and per group (text, garbled, scan by dpi, html, real): seconds per report
-and per page, cell accuracy, silent errors (wrong and not flagged), flagged fraction, and
-whether every deliberate arithmetic error was reported. Then, on the same text PDFs, the
-time camelot (lattice) and pdfplumber's own `extract_tables` take, for comparison.
+Per document and per group (text, garbled, scan by dpi, unruled scans, html, real):
+seconds per report and per page, cell accuracy, silent errors (wrong and not flagged),
+flagged fraction, and whether every deliberate arithmetic error was reported. Then, on the
+same text PDFs, the time camelot (lattice) and pdfplumber's own `extract_tables` take,
+for comparison.
 
     python -m bench.bench [--groups text,garbled,scan,real] [--limit N] [--no-compare]
 """
@@ -52,6 +53,8 @@ def documents(groups: list[str], samples: Path = SAMPLES) -> list[tuple[str, Pat
             name = group
             if group == "scan":  # the generator puts image files (PNG/JPEG/TIFF) here too
                 name = f"scan@{truth.get('dpi', '?')}dpi"
+                if truth.get("variant", {}).get("rules", "grid") != "grid":
+                    name = "scan-unruled"  # tables without inner rules: a harder reading
             found.append((name, truth_path.parent / truth["file"], truth))
     return found
 

@@ -335,6 +335,17 @@ SCANS: list[tuple[str, dict, dict]] = [
         dict(year=2023, level="city", font_set="ming", errors=["appeals_total_zero"]),
         dict(dpi=200, profile="office", format="jpeg"),
     ),
+    # Tables printed without inner rules: laid out from the text's alignment (unruled.py).
+    (
+        "bureau-2022-frame-200",
+        dict(year=2022, level="bureau", font_set="hei", rules="frame"),
+        dict(dpi=200, profile="office"),
+    ),
+    (
+        "county-2024-norules-300",
+        dict(year=2024, level="county", font_set="ming", rules="none"),
+        dict(dpi=300, profile="clean", format="png"),
+    ),
 ]
 
 

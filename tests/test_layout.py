@@ -60,3 +60,69 @@ def test_group_header_over_two_groups_leaves_its_columns_unsure() -> None:
     litigation = [s for s in spans if not s.key.startswith("review.")]
     assert len(review) == 5 and all(s.score == 1.0 for s in review)
     assert litigation and all(s.score < 0.8 for s in litigation)
+
+
+def test_a_misread_column_label_does_not_end_the_header() -> None:
+    """上其他 (其他 with a speck read as 上) in table 三's header is as near to the column
+    其他 as to the row 3.其他: unnumbered, it stays a header label, so every column of
+    the header is found and the rows below are read."""
+    from extractor.grid import Grid, GridCell
+    from extractor.reconcile.mapping import read_tables
+
+    header = ["商业企业", "科研机构", "社会公益组织", "法律服务机构", "上其他"]
+    cells = [GridCell(0, 0, "（本列数据的勾稽关系为：第一项加第二项之和，等于第三项加第四项之和）",
+                      rowspan=3, colspan=2),
+             GridCell(0, 2, "申请人情况", colspan=7),
+             GridCell(1, 2, "自然人", rowspan=2), GridCell(1, 3, "法人或其他组织", colspan=5),
+             GridCell(1, 8, "总计", rowspan=2)]
+    cells += [GridCell(2, 3 + i, text) for i, text in enumerate(header)]
+    values = ["7", "1", "0", "0", "2", "3", "13"]
+    cells += [GridCell(3, 0, "一、本年新收政府信息公开申请数量", colspan=2)]
+    cells += [GridCell(3, 2 + i, v) for i, v in enumerate(values)]
+    grid = Grid(page=1, cells=cells, n_rows=4, n_cols=9, source="ocr",
+                context="三、收到和处理政府信息公开申请情况")
+    reading = read_tables([grid])
+    got = {k: v.raw for k, v in reading.values.items() if k.startswith("applications.new_")}
+    assert got["applications.new_received.other_org"] == "3"
+    assert got["applications.new_received.total"] == "13"
+
+
+def _aligned_table_three(value_cells: list[tuple[str, float, float]]):
+    """Table 三's header and its first row, printed without rules (boxes in points)."""
+    from extractor.grid import Grid, GridCell
+
+    columns = ["自然人", "商业企业", "科研机构", "社会公益组织", "法律服务机构", "其他", "总计"]
+    cells = [GridCell(0, i, text, bbox=(200 + 40 * i, 100, 230 + 40 * i, 110))
+             for i, text in enumerate(columns)]
+    cells += [GridCell(1, 0, "一、本年新收政府信息公开申请数量", bbox=(60, 120, 190, 130))]
+    cells += [GridCell(1, 1 + i, text, bbox=(x0, 120, x1, 130))
+              for i, (text, x0, x1) in enumerate(value_cells)]
+    return Grid(page=1, cells=cells, n_rows=2, n_cols=1 + len(value_cells), source="ocr",
+                method="aligned", context="三、收到和处理政府信息公开申请情况")
+
+
+def test_a_number_under_no_column_casts_doubt_on_its_row() -> None:
+    """Without rules, a number that stands between the columns (a letter-spaced number cut
+    in two, a value shifted off its column) means the row's values cannot be trusted to
+    be where they seem: each is flagged `stray_value`; a clean row is not."""
+    from extractor.reconcile.mapping import read_tables
+
+    clean = [(str(v), 210 + 40 * i, 220 + 40 * i) for i, v in enumerate([5, 1, 0, 0, 2, 3, 11])]
+    reading = read_tables([_aligned_table_three(clean)])
+    assert not any("stray_value" in v.reasons for v in reading.values.values())
+    split = clean + [("8", 233, 237)]  # a digit between 自然人 and 商业企业
+    reading = read_tables([_aligned_table_three(split)])
+    row = [v for k, v in reading.values.items() if k.startswith("applications.new_received.")]
+    assert row and all("stray_value" in v.reasons for v in row if v.raw)
+
+
+def test_an_unread_row_keeps_every_subtotal_in_the_key_set() -> None:
+    """A table 三 row whose label could not be read may be a 小计 row: its keys stay in the
+    result (missing, flagged) instead of vanishing from the layout."""
+    keys = ["applications.denied.state_secret.total", "applications.other.other.total"]
+    assert detect_layout(reading(keys), 2023).subtotal_groups == ()
+    unsure = reading(keys)
+    unsure.application_rows.append((None, [], False))
+    layout = detect_layout(unsure, 2023)
+    assert set(layout.subtotal_groups) == {"denied", "unavailable", "not_processed", "other"}
+    assert layout.org_subtotal

@@ -31,6 +31,7 @@ from extractor.ocr.cells import (
 from extractor.ocr.engines import OcrEngine, available_engines, get_engine
 from extractor.ocr.lines import TableBox, find_tables
 from extractor.ocr.preprocess import Prepared, prepare
+from extractor.ocr.unruled import read_unruled
 
 # A cell whose confidence is below this must be flagged by the reconciler. Chosen on the
 # bench (bench/ocr_bench.py): every wrong value read there scored below it.
@@ -95,6 +96,8 @@ def read_page_image(
         _read_table(prepared, table, page_number, dpi, primary, secondary, tables[:i])
         for i, table in enumerate(tables)
     ]
+    if not grids:  # no ruled table: maybe one set out by alignment alone
+        grids = read_unruled(prepared, page_number, dpi, primary, secondary)
     timings["cells"] = time.perf_counter() - mark
 
     mark = time.perf_counter()
@@ -188,20 +191,44 @@ def _read_table(
     prepared: Prepared, table: TableBox, page_number: int, dpi: float,
     primary: OcrEngine, secondary: OcrEngine | None, above: list[TableBox],
 ) -> Grid:
+    texts, confs, reasons = read_cells(prepared, [c.box for c in table.cells], table.line_px,
+                                       dpi, primary, secondary)
+    scale = 72.0 / dpi
+    cells = [
+        GridCell(
+            row=c.row, col=c.col, rowspan=c.rowspan, colspan=c.colspan, text=texts[i],
+            bbox=to_points(c.box, prepared.to_original, scale), confidence=round(confs[i], 3),
+            source="ocr", reasons=reasons[i],
+        )
+        for i, c in enumerate(table.cells)
+    ]
+    return Grid(
+        page=page_number, cells=cells, n_rows=len(table.ys) - 1, n_cols=len(table.xs) - 1,
+        source="ocr", bbox=to_points(table.box, prepared.to_original, scale),
+        context=_context(prepared, table, above, dpi, primary),
+    )
+
+
+def read_cells(
+    prepared: Prepared, boxes: list[tuple[int, int, int, int]], line_px: int, dpi: float,
+    primary: OcrEngine, secondary: OcrEngine | None,
+) -> tuple[list[str], list[float], list[list[str]]]:
+    """Text, confidence and reasons of each box's ink (a cell within its rules, or a
+    segment of unruled text with a margin around it), read as a value or as a label."""
     faint = faint_level(prepared.gray, prepared.binary)
-    inks = [cell_ink(prepared.gray, prepared.binary, c.box, table.line_px, dpi, faint)
-            for c in table.cells]
+    inks = [cell_ink(prepared.gray, prepared.binary, box, line_px, dpi, faint)
+            for box in boxes]
     # A faint digit broken into stacked pieces looks like two text lines: judged again
     # against the table's usual text height, it is one. (Only a cell whose ink all fits
     # one line is taken so; a label of several lines keeps its lines as printed.)
     usual = usual_text_height(inks)
     if usual is not None:
-        for i, (c, ink) in enumerate(zip(table.cells, inks, strict=True)):
+        for i, (box, ink) in enumerate(zip(boxes, inks, strict=True)):
             if len(ink.glyphs) == 1 and not ink.mark and ink.height <= DASH_HEIGHT * usual:
-                inks[i] = cell_ink(prepared.gray, prepared.binary, c.box, table.line_px, dpi,
+                inks[i] = cell_ink(prepared.gray, prepared.binary, box, line_px, dpi,
                                    faint, usual)
             elif ink.lines > 1:
-                again = cell_ink(prepared.gray, prepared.binary, c.box, table.line_px, dpi,
+                again = cell_ink(prepared.gray, prepared.binary, box, line_px, dpi,
                                  faint, usual)
                 if again.lines == 1:
                     inks[i] = again
@@ -271,20 +298,7 @@ def _read_table(
         if confs[i] < OCR_FLAG_THRESHOLD and "low_confidence" not in reasons[i]:
             reasons[i].append("low_confidence")
 
-    scale = 72.0 / dpi
-    cells = [
-        GridCell(
-            row=c.row, col=c.col, rowspan=c.rowspan, colspan=c.colspan, text=texts[i],
-            bbox=_to_points(c.box, prepared.to_original, scale), confidence=round(confs[i], 3),
-            source="ocr", reasons=reasons[i],
-        )
-        for i, c in enumerate(table.cells)
-    ]
-    return Grid(
-        page=page_number, cells=cells, n_rows=len(table.ys) - 1, n_cols=len(table.xs) - 1,
-        source="ocr", bbox=_to_points(table.box, prepared.to_original, scale),
-        context=_context(prepared, table, above, dpi, primary),
-    )
+    return texts, confs, reasons
 
 
 def _verify_null_words(secondary: OcrEngine, inks: list[CellInk], texts: list[str],
@@ -414,7 +428,7 @@ def _text_lines(prepared: Prepared, y0: int, y1: int, dpi: float) -> list[np.nda
     return crops
 
 
-def _to_points(box: tuple[int, int, int, int], to_original: np.ndarray,
+def to_points(box: tuple[int, int, int, int], to_original: np.ndarray,
                scale: float) -> tuple[float, float, float, float]:
     """A prepared-image box as PDF points on the original page (through the rectification)."""
     x0, y0, x1, y1 = box

@@ -14,17 +14,24 @@ from models.schema import (
 
 
 def detect_layout(reading: Reading, year: int | None) -> Layout:
+    """The variant the rows read show. Where a table 三 row's label could not be read, that
+    row may be a 小计 the variant would have (and a header misread enough to lose a row may
+    have lost its 小计 column too): every optional row and column is then kept in the key
+    set, so a person sees it as missing rather than not at all."""
+    other_single_row = _has_row(reading, "other.subtotal") and not any(
+        _has_row(reading, k) for k in OTHER_ITEM_KEYS)
+    unread_rows = any(key is None for key, _, _ in reading.application_rows)
     return Layout(
         format=detect_format(reading, year),
-        other_single_row=_has_row(reading, "other.subtotal")
-        and not any(_has_row(reading, k) for k in OTHER_ITEM_KEYS),
+        other_single_row=other_single_row,
         subtotal_groups=tuple(
             g
             for g in SUBTOTAL_GROUPS
             if _has_row(reading, f"{g}.subtotal")
             and any(_has_row(reading, r.key) for r in APPLICATION_ROWS if r.group == g)
+            or unread_rows and not (g == "other" and other_single_row)
         ),
-        org_subtotal=any(k.endswith(".org_subtotal") for k in reading.values),
+        org_subtotal=unread_rows or any(k.endswith(".org_subtotal") for k in reading.values),
     )
 
 

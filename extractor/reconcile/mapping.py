@@ -230,8 +230,13 @@ class TableWalker:
             if not text.strip() or cell.rowspan > 1:
                 continue
             numbered = split_numbering(text)[0] is not None
-            column = best_match(text, vocab.APPLICATION_COLUMN_LABELS, threshold=0.95)
-            if (numbered or column is None) and best_match(text, rows, threshold=0.8):
+            row = best_match(text, rows, threshold=0.8)
+            if row is None:
+                continue
+            # An OCR'd column label (上其他) is as near to 其他 the column as to 其他 the
+            # row: unnumbered, it is a row label only when it is nearer to a row.
+            column = best_match(text, vocab.APPLICATION_COLUMN_LABELS, threshold=0.75)
+            if numbered or column is None or row.certainty > column.certainty:
                 return True
         return False
 
@@ -256,6 +261,16 @@ class TableWalker:
         if not values and not aligned:
             values, labels = self._split_by_order(cells)
         if aligned and values:
+            # A number standing among the value columns but under none of them: the row's
+            # values may have been split or shifted, so none of them is trusted alone.
+            left = min(span.x0 for span in self.spans)
+            stray = [c for c in labels
+                     if is_value_text(c.text) and c.bbox is not None and c.bbox[2] > left]
+            if stray:
+                labels = [c for c in labels if c not in stray]  # not part of the label
+                for _, cell in values:
+                    if "stray_value" not in cell.reasons:
+                        cell.reasons.append("stray_value")
             values += self._blanks(values, cells)
         return values, labels
 
@@ -286,9 +301,13 @@ class TableWalker:
         top = min(c.bbox[1] for _, c in values if c.bbox)
         bottom = max(c.bbox[3] for _, c in values if c.bbox)
         page = values[0][1].page
+        source = values[0][1].source
+        # On a text layer nothing under a column is a blank cell. On an image read without
+        # rules it may also be a value the reading lost (no cell edges to look inside).
+        doubt = ["blank_unruled"] if source == "ocr" else []
         return [
             (span, GridCell(row=-1, col=-1, text="", bbox=(span.x0, top, span.x1, bottom),
-                            page=page, source=values[0][1].source))
+                            page=page, source=source, reasons=list(doubt)))
             for span in self.spans
             if span.key not in hit
         ]

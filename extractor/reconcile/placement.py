@@ -99,10 +99,12 @@ def _fill_gaps(reading: Reading) -> None:
             if key not in read_rows and any(low < p < high for p in pos)
         )
         chosen = _choose_gap_rows(reading, free, rows[i:j])
-        for (key, certainty), (_, values, _) in zip(chosen, rows[i:j], strict=False):
+        for k, ((key, certainty), (_, values, says)) in enumerate(
+                zip(chosen, rows[i:j], strict=False)):
             for span, cell in values:
                 _store_value(reading, f"applications.{key}.{span.key}", cell, certainty)
             read_rows.add(key)
+            rows[i + k] = (key, values, says)  # placed: no longer an unread row
         i = j
 
 

@@ -1,0 +1,270 @@
+"""Tables printed without ruled lines (or with only a frame), on a page image.
+
+The text path lays such tables out from where their characters stand
+(`extractor.sources.text_alignment`). On an image the same arrangement is found from the
+ink: glyphs closer than half a text height are one segment (a label, a number, a line of
+prose), each segment is read as a table cell is (`read_cells`: values and labels told by
+their shapes, doubted values read by the second engine), and the segments, placed in PDF
+points, go through the text path's alignment rules. One layout logic serves both paths,
+and every cell keeps the confidence its reading earned.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+import cv2
+import numpy as np
+
+from extractor.grid import Grid
+from extractor.ocr.engines import OcrEngine
+from extractor.ocr.preprocess import Prepared
+from extractor.sources.text_alignment import SEGMENT_GAP, unruled_grids
+
+MIN_VALUE_ROWS = 3  # fewer lines of spaced-out numbers than this on a page: not a table
+LONG_ROW = 6  # ...unless one line holds this many (table 四 has a single row)
+MAX_NUMBER = 6.0  # a number is at most this many text heights wide
+APART = 1.2  # a value stands at least this many text heights from other text on its line
+NUMBERING_GAP = 1.0  # a number this close (in text heights) before words is their numbering
+STROKE_GAP = 0.6  # strokes of one glyph stacked this close (in text heights) are joined
+DASH_HEIGHT = 0.35  # a segment this low (in text heights), and wider than tall, is a dash
+LINE_JOIN = 0.2  # parts of one glyph (二, 三) this many text heights apart stack into one
+PUNCTUATION = 0.5  # a mark smaller than this many text heights may be punctuation
+RULE_IN = 0.5  # a straight run of ink this long (inches) is a rule, not a glyph stroke
+DIGIT_WIDTH = 0.8  # a glyph at most this share of its segment's height wide is a digit's
+SPACED_DIGITS = 0.9  # digits this many text heights apart (or closer) are one number
+
+
+@dataclass
+class Segment:
+    box: tuple[int, int, int, int]  # prepared-image pixels
+    numeric: bool  # only digit-shaped glyphs, or a dash: may be a value
+
+
+def text_segments(binary: np.ndarray, dpi: float) -> tuple[list[Segment], float]:
+    """The page's text segments and the usual text height (prepared-image pixels).
+
+    Rules (a frame, the lines above and below a header) are taken out first; what is
+    left is grouped by closeness, as characters are on a text layer.
+    """
+    length = max(int(dpi * RULE_IN), 20)
+    rules = cv2.morphologyEx(binary, cv2.MORPH_OPEN, np.ones((1, length), np.uint8))
+    rules |= cv2.morphologyEx(binary, cv2.MORPH_OPEN, np.ones((length, 1), np.uint8))
+    ink = cv2.subtract(binary, cv2.dilate(rules, np.ones((3, 3), np.uint8)))
+    n, labels, stats, _ = cv2.connectedComponentsWithStats(ink, connectivity=8)
+    speck = max(2, int(dpi * 0.015))
+    for i in range(1, n):  # specks are noise: they would join segments across a gap
+        if max(stats[i, 2], stats[i, 3]) < speck:
+            ink[labels == i] = 0
+    glyphs = [(w, h) for _, _, w, h, _ in stats[1:]
+              if dpi * 0.04 <= h <= dpi * 0.4 and w <= 2 * h]
+    if len(glyphs) < 5:
+        return [], 0.0
+    height = float(np.median([h for _, h in glyphs]))
+    kernel = np.ones((max(1, int(LINE_JOIN * height)), int(SEGMENT_GAP * height) + 1), np.uint8)
+    glyph_stats = stats
+    n, labels, _, _ = cv2.connectedComponentsWithStats(cv2.dilate(ink, kernel), connectivity=8)
+    ys, xs = np.nonzero(ink)
+    owner = labels[ys, xs]
+    x0 = np.full(n, np.iinfo(np.int32).max)
+    y0 = np.full(n, np.iinfo(np.int32).max)
+    x1 = np.full(n, -1)
+    y1 = np.full(n, -1)
+    np.minimum.at(x0, owner, xs)
+    np.minimum.at(y0, owner, ys)
+    np.maximum.at(x1, owner, xs)
+    np.maximum.at(y1, owner, ys)
+    # Which segments are numbers: glyphs side by side, each narrow and nearly as tall as
+    # the segment (a hanzi's parts are stacked, or short, or wide), commas and points aside.
+    parts: dict[int, list[tuple[int, int]]] = {}
+    for gx, gy, gw, gh, _ in glyph_stats[1:]:
+        if max(gw, gh) >= speck:
+            parts.setdefault(int(labels[gy + gh // 2, gx + gw // 2]), []).append((gw, gh))
+    segments = []
+    for i in range(1, n):
+        if x1[i] < 0:
+            continue
+        w, h = x1[i] - x0[i] + 1, y1[i] - y0[i] + 1
+        if h > 4 * height:  # a picture, a seal
+            continue
+        glyphs = [(gw, gh) for gw, gh in parts.get(i, []) if gh >= PUNCTUATION * h]
+        digits = bool(glyphs) and w <= MAX_NUMBER * height and all(
+            gh >= 0.7 * h and gw <= DIGIT_WIDTH * h for gw, gh in glyphs)
+        dash = h <= DASH_HEIGHT * height and h <= w <= 1.5 * height
+        segments.append(Segment((int(x0[i]), int(y0[i]), int(x1[i]) + 1, int(y1[i]) + 1),
+                                digits or dash))
+    segments = _join_stacked_strokes(segments, height)
+    segments = _join_spaced_digits(segments, height)
+    segments = _join_numbering(segments, height)
+    return _without_punctuation(segments, height), height
+
+
+def _join_numbering(segments: list[Segment], height: float) -> list[Segment]:
+    """A number or a stroke just left of a label's text is its numbering (一、 1. (三)),
+    not a value: no value in a table has words set that close after it."""
+    out = sorted(segments, key=lambda s: s.box[0])
+    for seg in [s for s in out if s.numeric]:
+        x0, y0, x1, y1 = seg.box
+        beside = [o for o in out if not o.numeric and o is not seg
+                  and 0 <= o.box[0] - x1 <= NUMBERING_GAP * height
+                  and min(o.box[3], y1) - max(o.box[1], y0) > 0.3 * (y1 - y0)]
+        if beside:
+            label = min(beside, key=lambda o: o.box[0])
+            a0, b0, a1, b1 = label.box
+            label.box = (min(a0, x0), min(b0, y0), a1, max(b1, y1))
+            out.remove(seg)
+    return out
+
+
+def _join_stacked_strokes(segments: list[Segment], height: float) -> list[Segment]:
+    """The strokes of 二 and 三 stand apart, one above the other, each a dash by its shape:
+    a flat stroke with ink straight above or below it, closer than a line's spacing, is
+    part of that glyph. (A dash in a table has a row's spacing around it.)"""
+    out: list[Segment] = []
+    for seg in sorted(segments, key=lambda s: s.box[1]):
+        x0, y0, x1, y1 = seg.box
+        flat = y1 - y0 <= DASH_HEIGHT * height
+        for kept in out:
+            a0, b0, a1, b1 = kept.box
+            if not (flat or b1 - b0 <= DASH_HEIGHT * height):
+                continue
+            across = min(a1, x1) - max(a0, x0)
+            if across >= 0.6 * min(a1 - a0, x1 - x0) and 0 <= y0 - b1 <= STROKE_GAP * height:
+                kept.box = (min(a0, x0), b0, max(a1, x1), max(b1, y1))
+                kept.numeric = False
+                break
+        else:
+            out.append(Segment(seg.box, seg.numeric))
+    return out
+
+
+def _join_spaced_digits(segments: list[Segment], height: float) -> list[Segment]:
+    """Digits set with spaces between them ("2 5 8") are one number, as the spaces between
+    them say on a text layer; two numbers in neighbouring columns stand further apart."""
+    out: list[Segment] = []
+    for seg in sorted(segments, key=lambda s: s.box[0]):
+        x0, y0, x1, y1 = seg.box
+        for kept in out:
+            a0, b0, a1, b1 = kept.box
+            if not (seg.numeric and kept.numeric):
+                continue
+            overlap = min(b1, y1) - max(b0, y0)
+            if overlap >= 0.6 * min(b1 - b0, y1 - y0) and 0 <= x0 - a1 <= SPACED_DIGITS * height:
+                kept.box = (min(a0, x0), min(b0, y0), max(a1, x1), max(b1, y1))
+                break
+        else:
+            out.append(Segment(seg.box, seg.numeric))
+    return out
+
+
+def _looks_tabular(segments: list[Segment], height: float) -> bool:
+    """Some text lines hold numbers set apart from each other: the rows of a table (or
+    table 四's one long row). Prose runs its words together, its digits beside hanzi."""
+    numbers = sorted((s.box for s in segments if s.numeric and _stands_apart(s, segments,
+                                                                              height)),
+                     key=lambda b: (b[1] + b[3]) / 2)
+    lines: list[int] = []
+    centre = None
+    for _, y0, _, y1 in numbers:
+        middle = (y0 + y1) / 2
+        if centre is not None and abs(middle - centre) <= 0.4 * height:
+            lines[-1] += 1
+        else:
+            lines.append(1)
+            centre = middle
+    rows = [count for count in lines if count >= 2]
+    return len(rows) >= MIN_VALUE_ROWS or max(rows, default=0) >= LONG_ROW
+
+
+def _stands_apart(seg: Segment, segments: list[Segment], height: float) -> bool:
+    """No other text close beside it on its line: a table cell's, not a word in prose."""
+    x0, y0, x1, y1 = seg.box
+    for other in segments:
+        a0, b0, a1, b1 = other.box
+        if other is seg or min(b1, y1) - max(b0, y0) < 0.5 * min(b1 - b0, y1 - y0):
+            continue
+        if max(a0 - x1, x0 - a1) < APART * height:
+            return False
+    return True
+
+
+def _without_punctuation(segments: list[Segment], height: float) -> list[Segment]:
+    """Drop the small marks that sit on the baseline of a line of text beside them.
+
+    A full-width comma or full stop leaves a wide gap after it, so it stands alone as a
+    segment; read alone it comes out as a digit and would make prose look like a row of
+    values. A dash sits at mid-height, and a value cell's digit is no small mark.
+    """
+    kept = []
+    for seg in segments:
+        x0, y0, x1, y1 = seg.box
+        if max(x1 - x0, y1 - y0) >= PUNCTUATION * height:
+            kept.append(seg)
+            continue
+        centre = (y0 + y1) / 2
+        on_baseline = any(
+            b[1] <= centre <= b[3] and centre >= b[1] + 0.6 * (b[3] - b[1])
+            and (b[3] - b[1]) >= 0.8 * height
+            and min(abs(b[2] - x0), abs(x1 - b[0])) <= height
+            for b in (other.box for other in segments if other is not seg)
+        )
+        if not on_baseline:
+            kept.append(seg)
+    return kept
+
+
+def read_unruled(prepared: Prepared, page_number: int, dpi: float, primary: OcrEngine,
+                 secondary: OcrEngine | None) -> list[Grid]:
+    """Grids of a page whose tables have no inner rules; [] when it holds none."""
+    from extractor.ocr.page import read_cells
+
+    segments, height = text_segments(prepared.binary, dpi)
+    if not _looks_tabular(segments, height):
+        return []  # prose, a title page, a signature: skipped without reading
+    boxes = [s.box for s in segments]
+    pad = max(2, int(dpi * 0.008)) + max(2, int(dpi * 0.006))  # cell_ink's inset, and air
+    h, w = prepared.binary.shape
+    padded = [(max(x0 - pad, 0), max(y0 - pad, 0), min(x1 + pad, w), min(y1 + pad, h))
+              for x0, y0, x1, y1 in boxes]
+    texts, confs, reasons = read_cells(prepared, padded, 0, dpi, primary, secondary)
+    # Laid out in the rectified image, where rows are level; placed on the page after.
+    scale = 72.0 / dpi
+    chars, readings = [], []
+    for box, text, conf, why in zip(boxes, texts, confs, reasons, strict=True):
+        text = text.replace(" ", "")
+        if not text:
+            continue
+        # A character's box on a text layer is its font's height whatever its ink: a dash
+        # or a digit is placed on its line by its centre, as tall as the line's text.
+        x0, top, x1, bottom = box
+        middle, half = (top + bottom) / 2, max(bottom - top, height) / 2
+        x0, top, x1, bottom = x0 * scale, (middle - half) * scale, x1 * scale, \
+            (middle + half) * scale
+        chars.append({"text": text, "x0": x0, "x1": x1, "top": top, "bottom": bottom})
+        readings.append(((x0 + x1) / 2, (top + bottom) / 2, conf, why))
+    grids = unruled_grids(page_number, chars)
+    for grid in grids:
+        grid.source = "ocr"
+        for cell in grid.cells:
+            cell.source = "ocr"
+            if cell.bbox is None:
+                continue
+            x0, top, x1, bottom = cell.bbox
+            mine = [(conf, why) for cx, cy, conf, why in readings
+                    if x0 <= cx <= x1 and top <= cy <= bottom]
+            if mine:
+                cell.confidence = round(min(conf for conf, _ in mine), 3)
+                cell.reasons = sorted({r for _, why in mine for r in why})
+            cell.bbox = _on_page(cell.bbox, prepared, scale)
+        if grid.bbox is not None:
+            grid.bbox = _on_page(grid.bbox, prepared, scale)
+    return grids
+
+
+def _on_page(box: tuple[float, float, float, float], prepared: Prepared,
+             scale: float) -> tuple[float, float, float, float]:
+    """A box in rectified-image points as points on the page as printed."""
+    from extractor.ocr.page import to_points
+
+    x0, y0, x1, y1 = (int(round(v / scale)) for v in box)
+    return to_points((x0, y0, x1, y1), prepared.to_original, scale)

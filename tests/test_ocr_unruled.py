@@ -1,0 +1,81 @@
+"""Tables printed without rules, on a page image: segments of text found from the ink,
+and the page levelled by its text lines when it has no ruled line to go by."""
+
+from __future__ import annotations
+
+import cv2
+import numpy as np
+
+from extractor.ocr.preprocess import estimate_text_rotation
+from extractor.ocr.unruled import (
+    Segment,
+    _join_spaced_digits,
+    _join_stacked_strokes,
+    _looks_tabular,
+    text_segments,
+)
+
+H = 40.0  # text height in pixels
+
+
+def _table_page(rows: int = 6) -> np.ndarray:
+    """Ink of an unruled table: a label of square glyphs, then numbers set in columns."""
+    page = np.zeros((1400, 1600), np.uint8)
+    for r in range(rows):
+        y = 200 + r * 90
+        for g in range(6):  # the label: six hanzi-like squares, close together
+            cv2.rectangle(page, (100 + g * 44, y), (136 + g * 44, y + 40), 255, 4)
+        for c in range(5):  # numbers: two narrow digits each, columns far apart
+            for d in range(2):
+                x = 600 + c * 180 + d * 26
+                cv2.rectangle(page, (x, y + 6), (x + 18, y + 40), 255, 4)
+    return page
+
+
+def test_spaced_digits_join_into_one_number_but_columns_stay_apart() -> None:
+    digits = [Segment((100 + i * 30, 0, 120 + i * 30, 40), True) for i in range(3)]
+    other_column = Segment((300, 0, 320, 40), True)
+    joined = _join_spaced_digits(digits + [other_column], H)
+    assert sorted(s.box for s in joined) == [(100, 0, 180, 40), (300, 0, 320, 40)]
+
+
+def test_spaced_hanzi_are_not_joined_as_digits() -> None:
+    words = [Segment((100, 0, 140, 40), False), Segment((160, 0, 200, 40), False)]
+    assert len(_join_spaced_digits(words, H)) == 2
+
+
+def test_strokes_of_er_are_one_glyph_but_a_dash_under_a_value_is_not() -> None:
+    er = [Segment((100, 10, 130, 14), True), Segment((96, 30, 134, 35), True)]
+    (glyph,) = _join_stacked_strokes(er, H)
+    assert glyph.box == (96, 10, 134, 35) and not glyph.numeric
+    # A dash one table row (a line and a half) below a number stays a value of its own.
+    column = [Segment((100, 0, 120, 40), True), Segment((102, 78, 118, 82), True)]
+    assert len(_join_stacked_strokes(column, H)) == 2
+
+
+def test_prose_is_not_a_table_and_a_table_is() -> None:
+    prose = [Segment((100, y, 1500, y + 40), False) for y in range(0, 800, 60)]
+    prose += [Segment((700, 600, 712, 605), True)]  # a dash in a sentence
+    assert not _looks_tabular(prose, H)
+    segments, height = text_segments(_table_page(), 300)
+    assert 30 <= height <= 45
+    assert _looks_tabular(segments, height)
+    numbers = [s for s in segments if s.numeric]
+    assert len(numbers) == 6 * 5  # each two-digit number one segment, each column apart
+
+
+def test_table_four_single_row_is_a_table() -> None:
+    row = [Segment((100 + 90 * i, 0, 112 + 90 * i, 34), True) for i in range(15)]
+    assert _looks_tabular(row, H)
+
+
+def test_a_page_without_rules_is_levelled_by_its_text() -> None:
+    page = _table_page()
+    matrix = cv2.getRotationMatrix2D((800, 700), 1.5, 1.0)
+    tilted = cv2.warpAffine(page, matrix, (1600, 1400))
+    homography = estimate_text_rotation(tilted, 300)
+    assert homography is not None
+    # The correction undoes the tilt to within a few hundredths of a degree.
+    undone = np.degrees(np.arctan2(homography[1, 0], homography[0, 0]))
+    assert abs(undone - 1.5) <= 0.05
+    assert estimate_text_rotation(page, 300) is None  # level already: left alone
