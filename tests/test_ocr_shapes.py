@@ -213,7 +213,7 @@ def test_second_engine_confirms_or_replaces_a_doubted_value() -> None:
     import pytest
 
     from extractor.ocr.engines import available_engines, get_engine
-    from extractor.ocr.page import OCR_FLAG_THRESHOLD, _second_opinion
+    from extractor.ocr.reading import OCR_FLAG_THRESHOLD, _second_opinion
 
     if "rapidocr" not in available_engines():
         pytest.skip("RapidOCR not installed")

@@ -7,7 +7,8 @@ points, per-cell confidence and reasons). Cells with confidence below
 """
 
 from extractor.ocr.engines import OcrEngine, Reading, available_engines, get_engine
-from extractor.ocr.page import OCR_FLAG_THRESHOLD, OcrPage, read_page_image
+from extractor.ocr.page import OcrPage, read_page_image
+from extractor.ocr.reading import OCR_FLAG_THRESHOLD
 
 __all__ = [
     "OCR_FLAG_THRESHOLD",

@@ -32,6 +32,20 @@ class Prepared:
     to_original: np.ndarray  # 3x3 homography: prepared pixel -> input pixel
     stamp: np.ndarray | None = None  # 255 where a seal or stamp was turned to paper
 
+    def to_points(self, box: tuple[int, int, int, int],
+                  dpi: float) -> tuple[float, float, float, float]:
+        """A box of this (rectified) image as PDF points on the page as it was given."""
+        x0, y0, x1, y1 = box
+        corners = np.float32([[[x0, y0]], [[x1, y0]], [[x1, y1]], [[x0, y1]]])
+        mapped = cv2.perspectiveTransform(corners, self.to_original)[:, 0, :]
+        scale = 72.0 / dpi
+        return (
+            round(float(mapped[:, 0].min()) * scale, 2),
+            round(float(mapped[:, 1].min()) * scale, 2),
+            round(float(mapped[:, 0].max()) * scale, 2),
+            round(float(mapped[:, 1].max()) * scale, 2),
+        )
+
 
 def prepare(image: np.ndarray, dpi: float) -> Prepared:
     """Stamp suppression, light normalisation, deskew/perspective; ink mask of the result."""

@@ -19,6 +19,7 @@ import numpy as np
 from extractor.grid import Grid
 from extractor.ocr.engines import OcrEngine
 from extractor.ocr.preprocess import Prepared
+from extractor.ocr.reading import read_cells
 from extractor.sources.text_alignment import SEGMENT_GAP, unruled_grids
 
 MIN_VALUE_ROWS = 3  # fewer lines of spaced-out numbers than this on a page: not a table
@@ -216,8 +217,6 @@ def _without_punctuation(segments: list[Segment], height: float) -> list[Segment
 def read_unruled(prepared: Prepared, page_number: int, dpi: float, primary: OcrEngine,
                  secondary: OcrEngine | None) -> list[Grid]:
     """Grids of a page whose tables have no inner rules; [] when it holds none."""
-    from extractor.ocr.page import read_cells
-
     segments, height = text_segments(prepared.binary, dpi)
     if not _looks_tabular(segments, height):
         return []  # prose, a title page, a signature: skipped without reading
@@ -255,16 +254,14 @@ def read_unruled(prepared: Prepared, page_number: int, dpi: float, primary: OcrE
             if mine:
                 cell.confidence = round(min(conf for conf, _ in mine), 3)
                 cell.reasons = sorted({r for _, why in mine for r in why})
-            cell.bbox = _on_page(cell.bbox, prepared, scale)
+            cell.bbox = _on_page(cell.bbox, prepared, dpi)
         if grid.bbox is not None:
-            grid.bbox = _on_page(grid.bbox, prepared, scale)
+            grid.bbox = _on_page(grid.bbox, prepared, dpi)
     return grids
 
 
 def _on_page(box: tuple[float, float, float, float], prepared: Prepared,
-             scale: float) -> tuple[float, float, float, float]:
+             dpi: float) -> tuple[float, float, float, float]:
     """A box in rectified-image points as points on the page as printed."""
-    from extractor.ocr.page import to_points
-
-    x0, y0, x1, y1 = (int(round(v / scale)) for v in box)
-    return to_points((x0, y0, x1, y1), prepared.to_original, scale)
+    x0, y0, x1, y1 = (int(round(v * dpi / 72.0)) for v in box)
+    return prepared.to_points((x0, y0, x1, y1), dpi)

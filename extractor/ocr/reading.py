@@ -1,0 +1,220 @@
+"""Reading cells: the ink of each box read as a value or a label, with a confidence.
+
+A box is a ruled table's cell or a segment of unruled text. Value-looking ink goes to the
+digit reader and the rest to the label reader, in batches; a reading the image contradicts
+is doubted; where a second engine is installed it re-reads the doubted values, and its
+sure reading confirms a cell or replaces its text (still flagged).
+"""
+
+from __future__ import annotations
+
+from extractor.ocr.cells import (
+    CJK_RE,
+    DASH_HEIGHT,
+    VALUE_RE,
+    CellInk,
+    cell_ink,
+    faint_level,
+    glyphs_fit,
+    judge_value,
+    looks_like_value,
+    normalise_value,
+    usual_text_height,
+)
+from extractor.ocr.engines import OcrEngine
+from extractor.ocr.preprocess import Prepared
+
+# A cell whose confidence is below this must be flagged by the reconciler. Chosen on the
+# bench (bench/ocr_bench.py): every wrong value read there scored below it.
+OCR_FLAG_THRESHOLD = 0.80
+# Values read with a confidence between the threshold and this are read again by the other
+# engine (when installed): on the bench every wrong value scored below it.
+VERIFY_BELOW = 0.95
+# A printed "none" that both engines read alike is taken with this confidence.
+AGREED_CONFIDENCE = 0.9
+NULL_WORDS = {"无"}  # value cells printed as a word, read by the label reader
+MAX_SINGLE_READS = 8  # one-by-one re-reads per table: bounds what a bad page costs
+MAX_SECOND_READS = 60  # doubted values per table read by the second engine
+SECOND_SURE = 0.9  # the second engine's confidence needed for its reading to count
+
+
+def read_cells(
+    prepared: Prepared, boxes: list[tuple[int, int, int, int]], line_px: int, dpi: float,
+    primary: OcrEngine, secondary: OcrEngine | None,
+) -> tuple[list[str], list[float], list[list[str]]]:
+    """Text, confidence and reasons of each box's ink (a cell within its rules, or a
+    segment of unruled text with a margin around it), read as a value or as a label."""
+    faint = faint_level(prepared.gray, prepared.binary)
+    inks = [cell_ink(prepared.gray, prepared.binary, box, line_px, dpi, faint)
+            for box in boxes]
+    # A faint digit broken into stacked pieces looks like two text lines: judged again
+    # against the table's usual text height, it is one. (Only a cell whose ink all fits
+    # one line is taken so; a label of several lines keeps its lines as printed.)
+    usual = usual_text_height(inks)
+    if usual is not None:
+        for i, (box, ink) in enumerate(zip(boxes, inks, strict=True)):
+            if len(ink.glyphs) == 1 and not ink.mark and ink.height <= DASH_HEIGHT * usual:
+                inks[i] = cell_ink(prepared.gray, prepared.binary, box, line_px, dpi,
+                                   faint, usual)
+            elif ink.lines > 1:
+                again = cell_ink(prepared.gray, prepared.binary, box, line_px, dpi,
+                                 faint, usual)
+                if again.lines == 1:
+                    inks[i] = again
+    texts: list[str] = [""] * len(inks)
+    confs: list[float] = [0.99] * len(inks)
+    reasons: list[list[str]] = [[] for _ in inks]
+
+    value_idx = [i for i, ink in enumerate(inks) if not ink.blank and _value_shaped(ink)]
+    label_idx = [i for i, ink in enumerate(inks) if not ink.blank and i not in set(value_idx)]
+    value_reads = dict(zip(value_idx, _read_values(primary, inks, value_idx), strict=True))
+    # A value-shaped cell that did not read as a value is read again as a label, and a
+    # label cell that reads as a number is read again as a value.
+    # So is one whose digits cannot be the glyphs on the image (a label of narrow hanzi).
+    misfit = {i for i in value_idx if VALUE_RE.match(value_reads[i][0])
+              and not inks[i].dash and not glyphs_fit(value_reads[i][0], inks[i])}
+    retry = [i for i in value_idx if not VALUE_RE.match(value_reads[i][0]) or i in misfit]
+    label_reads = dict(zip(label_idx + retry,
+                           _read_labels(primary, inks, label_idx + retry), strict=True))
+    reread: list[int] = []
+    for i in label_idx + retry:
+        text, conf = label_reads[i]
+        if i in misfit and len(CJK_RE.findall(text)) < 2:
+            continue  # a number that read badly, not a label: keep the value reading
+        if CJK_RE.search(text):
+            texts[i], confs[i] = text, conf
+            value_reads.pop(i, None)
+        elif i not in value_reads or not VALUE_RE.match(value_reads[i][0]):
+            reread.append(i)
+    value_reads.update(zip(reread, _read_values(primary, inks, reread), strict=True))
+    # A montage read sometimes drops a lone short line: look at those crops one by one.
+    empty = [i for i in sorted(value_reads) if not value_reads[i][0]][:MAX_SINGLE_READS]
+    for i in empty:
+        reading = primary.read_single(inks[i].crop, "value")
+        value_reads[i] = (normalise_value(reading.text), reading.confidence)
+    for i in sorted(value_reads):  # neither a value nor CJK: keep the label reading, doubted
+        if not VALUE_RE.match(value_reads[i][0]) and not looks_like_value(value_reads[i][0]):
+            label_text = label_reads.get(i, ("", 0.0))[0]
+            if label_text:
+                texts[i], confs[i] = label_text, min(label_reads[i][1], 0.3)
+                reasons[i].append("unreadable")
+                value_reads.pop(i)
+
+    if secondary is not None:
+        _verify_null_words(secondary, inks, texts, confs, reasons)
+
+    value_cells = sorted(value_reads)
+    checks: dict[int, str] = {}
+    to_check = [i for i in value_cells
+                if not inks[i].dash and OCR_FLAG_THRESHOLD <= value_reads[i][1] < VERIFY_BELOW]
+    if secondary is not None and to_check:
+        second = _read_values(secondary, inks, to_check)
+        checks = {i: text for i, (text, _) in zip(to_check, second, strict=True)}
+    for i in value_cells:
+        text, conf = value_reads[i]
+        verdict = judge_value(text, conf, inks[i], dpi, checks.get(i))
+        texts[i], confs[i], reasons[i] = verdict.text, verdict.confidence, verdict.reasons
+    if secondary is not None:
+        doubted = [i for i in value_cells if not inks[i].blank and not inks[i].mark
+                   and not inks[i].dash and confs[i] < OCR_FLAG_THRESHOLD]
+        # Value-shaped cells that only the label reader made something (doubtful) of.
+        unreadable = [i for i in value_idx if i not in value_reads
+                      and confs[i] < OCR_FLAG_THRESHOLD and texts[i] not in NULL_WORDS]
+        _second_opinion(secondary, inks, sorted(doubted + unreadable), texts, confs, reasons)
+    for i, ink in enumerate(inks):
+        if ink.blank:
+            texts[i], confs[i] = "", 0.99
+        if confs[i] < OCR_FLAG_THRESHOLD and "low_confidence" not in reasons[i]:
+            reasons[i].append("low_confidence")
+
+    return texts, confs, reasons
+
+
+def _verify_null_words(secondary: OcrEngine, inks: list[CellInk], texts: list[str],
+                       confs: list[float], reasons: list[list[str]]) -> None:
+    """Cells that read as a printed "none" (无) at middling confidence, read by the other
+    engine too: agreement confirms them, a different reading flags them.
+
+    A batched tesseract read gives such one-glyph cells a confidence that depends on the
+    other crops in the batch (0.7–0.95 for the same glyph), so the engine's own number is
+    not evidence enough either way; a second, independent reader is.
+    """
+    doubtful = [i for i, text in enumerate(texts)
+                if text in NULL_WORDS and confs[i] < VERIFY_BELOW]
+    if not doubtful:
+        return
+    second = _read_labels(secondary, inks, doubtful)
+    for i, (text, _) in zip(doubtful, second, strict=True):
+        if text.strip() == texts[i]:
+            confs[i] = max(confs[i], AGREED_CONFIDENCE)
+        else:
+            confs[i] = min(confs[i], 0.3)
+            reasons[i].append("engines_disagree")
+
+
+def _second_opinion(secondary: OcrEngine, inks: list[CellInk], idx: list[int],
+                    texts: list[str], confs: list[float], reasons: list[list[str]]) -> None:
+    """Values the primary reader doubts, read by the other engine.
+
+    Where that engine reads a number that fits the glyphs on the image and is sure of it,
+    its number is the better guess: an agreement lifts the cell to AGREED_CONFIDENCE, a
+    different number replaces the text but leaves the cell flagged (`second_reader`), so
+    a person still looks at it.
+    """
+    idx = idx[:MAX_SECOND_READS]
+    if not idx:
+        return
+    for i, (text, conf) in zip(idx, _read_values(secondary, inks, idx), strict=True):
+        if not VALUE_RE.match(text) or not glyphs_fit(text, inks[i]):
+            continue
+        if conf < SECOND_SURE and glyphs_fit(texts[i], inks[i]):
+            continue  # two unsure readings, the first no worse than the second
+        if text == texts[i]:
+            confs[i] = max(confs[i], AGREED_CONFIDENCE)
+            reasons[i] = [r for r in reasons[i] if r != "low_confidence"]
+        else:
+            texts[i] = text
+            confs[i] = min(confs[i], OCR_FLAG_THRESHOLD / 2)
+            reasons[i] = [r for r in reasons[i]
+                          if r not in ("glyph_count", "unexpected_chars", "unreadable")]
+            reasons[i].append("second_reader")
+
+
+def _value_shaped(ink: CellInk) -> bool:
+    """One line of narrow glyphs (digits are about half as wide as tall; hanzi are square)."""
+    if ink.dash:
+        return True
+    if ink.lines != 1 or not ink.glyphs or len(ink.glyphs) > 16:
+        return False
+    h = max(ink.height, 1)
+    widths = [b - a for a, b in ink.glyphs]
+    return max(widths) <= 1.6 * h and sum(widths) / len(widths) <= 0.8 * h
+
+
+def _read_values(engine: OcrEngine, inks: list[CellInk],
+                 idx: list[int]) -> list[tuple[str, float]]:
+    out: list[tuple[str, float]] = [("", 0.0)] * len(idx)
+    crops = [(n, inks[i].crop) for n, i in enumerate(idx) if not inks[i].dash]
+    for n, i in enumerate(idx):
+        if inks[i].dash:
+            out[n] = (inks[i].mark, 0.95)
+    reads = engine.read([c for _, c in crops], "value")
+    for (n, _), r in zip(crops, reads, strict=True):
+        out[n] = (normalise_value(r.text), r.confidence)
+    return out
+
+
+def _read_labels(engine: OcrEngine, inks: list[CellInk],
+                 idx: list[int]) -> list[tuple[str, float]]:
+    crops, owner = [], []
+    for n, i in enumerate(idx):
+        for crop in inks[i].line_crops or [inks[i].crop]:
+            crops.append(crop)
+            owner.append(n)
+    reads = engine.read(crops, "label")
+    texts: list[list[str]] = [[] for _ in idx]
+    confs: list[list[float]] = [[] for _ in idx]
+    for n, r in zip(owner, reads, strict=True):
+        texts[n].append(r.text.replace(" ", ""))
+        confs[n].append(r.confidence)
+    return [("".join(t), min(c) if c else 0.0) for t, c in zip(texts, confs, strict=True)]
