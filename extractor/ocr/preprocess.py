@@ -32,6 +32,16 @@ class Prepared:
     to_original: np.ndarray  # 3x3 homography: prepared pixel -> input pixel
     stamp: np.ndarray | None = None  # 255 where a seal or stamp was turned to paper
 
+    def warped(self, homography: np.ndarray) -> Prepared:
+        """This image straightened by `homography` (which maps it to the straight one)."""
+        h, w = self.gray.shape
+        gray = cv2.warpPerspective(self.gray, homography, (w, h), flags=cv2.INTER_LINEAR,
+                                   borderValue=255)
+        stamp = None if self.stamp is None else cv2.warpPerspective(
+            self.stamp, homography, (w, h), flags=cv2.INTER_NEAREST)
+        return Prepared(gray=gray, binary=binarise(gray),
+                        to_original=self.to_original @ np.linalg.inv(homography), stamp=stamp)
+
     def to_points(self, box: tuple[int, int, int, int],
                   dpi: float) -> tuple[float, float, float, float]:
         """A box of this (rectified) image as PDF points on the page as it was given."""
@@ -61,19 +71,9 @@ def prepare(image: np.ndarray, dpi: float) -> Prepared:
         stamp = lifted if stamp is None else cv2.bitwise_or(stamp, lifted)
     gray = flat
     binary = binarise(gray)
+    prepared = Prepared(gray=gray, binary=binary, to_original=np.eye(3), stamp=stamp)
     homography = estimate_rectification(binary, dpi)
-    if homography is None:  # no ruled lines to go by: the text lines show the tilt
-        homography = estimate_text_rotation(binary, dpi)
-    if homography is None:
-        return Prepared(gray=gray, binary=binary, to_original=np.eye(3), stamp=stamp)
-    h, w = gray.shape
-    gray = cv2.warpPerspective(
-        gray, homography, (w, h), flags=cv2.INTER_LINEAR, borderValue=255
-    )
-    if stamp is not None:
-        stamp = cv2.warpPerspective(stamp, homography, (w, h), flags=cv2.INTER_NEAREST)
-    return Prepared(gray=gray, binary=binarise(gray), to_original=np.linalg.inv(homography),
-                    stamp=stamp)
+    return prepared if homography is None else prepared.warped(homography)
 
 
 def colour_mask(image: np.ndarray) -> np.ndarray | None:

@@ -18,7 +18,7 @@ import numpy as np
 
 from extractor.grid import Grid
 from extractor.ocr.engines import OcrEngine
-from extractor.ocr.preprocess import Prepared
+from extractor.ocr.preprocess import Prepared, estimate_text_rotation
 from extractor.ocr.reading import read_cells
 from extractor.sources.text_alignment import SEGMENT_GAP, unruled_grids
 
@@ -220,6 +220,12 @@ def read_unruled(prepared: Prepared, page_number: int, dpi: float, primary: OcrE
     segments, height = text_segments(prepared.binary, dpi)
     if not _looks_tabular(segments, height):
         return []  # prose, a title page, a signature: skipped without reading
+    # With no ruled line to straighten it by, the page is levelled by its lines of text.
+    unstraightened = np.allclose(prepared.to_original, np.eye(3))
+    rotation = estimate_text_rotation(prepared.binary, dpi) if unstraightened else None
+    if rotation is not None:
+        prepared = prepared.warped(rotation)
+        segments, height = text_segments(prepared.binary, dpi)
     boxes = [s.box for s in segments]
     pad = max(2, int(dpi * 0.008)) + max(2, int(dpi * 0.006))  # cell_ink's inset, and air
     h, w = prepared.binary.shape
