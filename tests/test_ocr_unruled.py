@@ -79,3 +79,21 @@ def test_a_page_without_rules_is_levelled_by_its_text() -> None:
     undone = np.degrees(np.arctan2(homography[1, 0], homography[0, 0]))
     assert abs(undone - 1.5) <= 0.05
     assert estimate_text_rotation(page, 300) is None  # level already: left alone
+
+
+def test_bracketed_numbering_stays_with_its_label() -> None:
+    """"(2) 其他法律…": a digit in brackets set a little apart before a label is the
+    label's numbering, not a value at the head of the row; a bare number that far from
+    words stays a number."""
+    page = np.zeros((300, 1400), np.uint8)
+    cv2.line(page, (100, 100), (100, 150), 255, 3)  # (
+    cv2.rectangle(page, (112, 110), (128, 146), 255, 3)  # 2
+    cv2.line(page, (140, 100), (140, 150), 255, 3)  # )
+    for g in range(5):  # the label's hanzi, 1.5 text heights after the bracket
+        cv2.rectangle(page, (200 + g * 46, 104), (240 + g * 46, 146), 255, 4)
+    for c in range(6):  # the row's values, far to the right
+        cv2.rectangle(page, (700 + c * 110, 110), (718 + c * 110, 146), 255, 4)
+    segments, height = text_segments(page, 300)
+    label = [s for s in segments if not s.numeric]
+    assert len(label) == 1 and label[0].box[0] <= 100  # the numbering joined the label
+    assert len([s for s in segments if s.numeric]) == 6

@@ -24,9 +24,12 @@ from extractor.sources.text_alignment import SEGMENT_GAP, unruled_grids
 
 MIN_VALUE_ROWS = 3  # fewer lines of spaced-out numbers than this on a page: not a table
 LONG_ROW = 6  # ...unless one line holds this many (table 四 has a single row)
+MIN_VALUE_LINES = 4  # ...or this many lines hold a number set apart (table 二's rows)
 MAX_NUMBER = 6.0  # a number is at most this many text heights wide
 APART = 1.2  # a value stands at least this many text heights from other text on its line
 NUMBERING_GAP = 1.0  # a number this close (in text heights) before words is their numbering
+BRACKETED_GAP = 2.5  # ...and a number in brackets this close
+BRACKET_WIDTH = 0.35  # a bracket is at most this share of its segment's height wide
 STROKE_GAP = 0.6  # strokes of one glyph stacked this close (in text heights) are joined
 DASH_HEIGHT = 0.35  # a segment this low (in text heights), and wider than tall, is a dash
 LINE_JOIN = 0.2  # parts of one glyph (二, 三) this many text heights apart stack into one
@@ -40,6 +43,7 @@ SPACED_DIGITS = 0.9  # digits this many text heights apart (or closer) are one n
 class Segment:
     box: tuple[int, int, int, int]  # prepared-image pixels
     numeric: bool  # only digit-shaped glyphs, or a dash: may be a value
+    bracketed: bool = False  # a number in brackets: a label's numbering, never a value
 
 
 def text_segments(binary: np.ndarray, dpi: float) -> tuple[list[Segment], float]:
@@ -77,10 +81,10 @@ def text_segments(binary: np.ndarray, dpi: float) -> tuple[list[Segment], float]
     np.maximum.at(y1, owner, ys)
     # Which segments are numbers: glyphs side by side, each narrow and nearly as tall as
     # the segment (a hanzi's parts are stacked, or short, or wide), commas and points aside.
-    parts: dict[int, list[tuple[int, int]]] = {}
+    parts: dict[int, list[tuple[int, int, int]]] = {}
     for gx, gy, gw, gh, _ in glyph_stats[1:]:
         if max(gw, gh) >= speck:
-            parts.setdefault(int(labels[gy + gh // 2, gx + gw // 2]), []).append((gw, gh))
+            parts.setdefault(int(labels[gy + gh // 2, gx + gw // 2]), []).append((gx, gw, gh))
     segments = []
     for i in range(1, n):
         if x1[i] < 0:
@@ -88,12 +92,18 @@ def text_segments(binary: np.ndarray, dpi: float) -> tuple[list[Segment], float]
         w, h = x1[i] - x0[i] + 1, y1[i] - y0[i] + 1
         if h > 4 * height:  # a picture, a seal
             continue
-        glyphs = [(gw, gh) for gw, gh in parts.get(i, []) if gh >= PUNCTUATION * h]
-        digits = bool(glyphs) and w <= MAX_NUMBER * height and all(
-            gh >= 0.7 * h and gw <= DIGIT_WIDTH * h for gw, gh in glyphs)
+        glyphs = sorted((gx, gw, gh) for gx, gw, gh in parts.get(i, []) if gh >= PUNCTUATION * h)
+        # "(3)": digits between two thin strokes the segment's full height: numbering.
+        bracketed = len(glyphs) >= 3 and all(
+            gw <= BRACKET_WIDTH * h and gh >= 0.9 * h for _, gw, gh in (glyphs[0], glyphs[-1]))
+        inner = glyphs[1:-1] if bracketed else glyphs
+        digits = bool(inner) and w <= MAX_NUMBER * height and all(
+            gh >= (0.6 if bracketed else 0.7) * h and gw <= DIGIT_WIDTH * h
+            for _, gw, gh in inner)
+        bracketed = bracketed and digits
         dash = h <= DASH_HEIGHT * height and h <= w <= 1.5 * height
         segments.append(Segment((int(x0[i]), int(y0[i]), int(x1[i]) + 1, int(y1[i]) + 1),
-                                digits or dash))
+                                digits or dash, bracketed))
     segments = _join_stacked_strokes(segments, height)
     segments = _join_spaced_digits(segments, height)
     segments = _join_numbering(segments, height)
@@ -106,8 +116,9 @@ def _join_numbering(segments: list[Segment], height: float) -> list[Segment]:
     out = sorted(segments, key=lambda s: s.box[0])
     for seg in [s for s in out if s.numeric]:
         x0, y0, x1, y1 = seg.box
+        reach = (BRACKETED_GAP if seg.bracketed else NUMBERING_GAP) * height
         beside = [o for o in out if not o.numeric and o is not seg
-                  and 0 <= o.box[0] - x1 <= NUMBERING_GAP * height
+                  and 0 <= o.box[0] - x1 <= reach
                   and min(o.box[3], y1) - max(o.box[1], y0) > 0.3 * (y1 - y0)]
         if beside:
             label = min(beside, key=lambda o: o.box[0])
@@ -135,7 +146,7 @@ def _join_stacked_strokes(segments: list[Segment], height: float) -> list[Segmen
                 kept.numeric = False
                 break
         else:
-            out.append(Segment(seg.box, seg.numeric))
+            out.append(Segment(seg.box, seg.numeric, seg.bracketed))
     return out
 
 
@@ -154,13 +165,14 @@ def _join_spaced_digits(segments: list[Segment], height: float) -> list[Segment]
                 kept.box = (min(a0, x0), min(b0, y0), max(a1, x1), max(b1, y1))
                 break
         else:
-            out.append(Segment(seg.box, seg.numeric))
+            out.append(Segment(seg.box, seg.numeric, seg.bracketed))
     return out
 
 
 def _looks_tabular(segments: list[Segment], height: float) -> bool:
     """Some text lines hold numbers set apart from each other: the rows of a table (or
-    table 四's one long row). Prose runs its words together, its digits beside hanzi."""
+    table 四's one long row, or table 二's rows of one number after a label). Prose runs
+    its words together, its digits beside hanzi."""
     numbers = sorted((s.box for s in segments if s.numeric and _stands_apart(s, segments,
                                                                               height)),
                      key=lambda b: (b[1] + b[3]) / 2)
@@ -174,7 +186,8 @@ def _looks_tabular(segments: list[Segment], height: float) -> bool:
             lines.append(1)
             centre = middle
     rows = [count for count in lines if count >= 2]
-    return len(rows) >= MIN_VALUE_ROWS or max(rows, default=0) >= LONG_ROW
+    return (len(rows) >= MIN_VALUE_ROWS or len(lines) >= MIN_VALUE_LINES
+            or max(rows, default=0) >= LONG_ROW)
 
 
 def _stands_apart(seg: Segment, segments: list[Segment], height: float) -> bool:
