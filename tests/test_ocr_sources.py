@@ -44,6 +44,7 @@ def test_image_only_pdf_has_no_text_layer(tmp_path: Path) -> None:
         list("Ãæ¹Ø¶Óë¹«¿ªÇé¿ö" * 20),  # GBK bytes decoded as Latin-1
         [chr(0x9F00 + i % 150) for i in range(300)],  # CJK, but rare characters only
         [chr(0xE000 + i) for i in range(12)],  # a short page (a table's tail) in such a font
+        list("政府信息公开" * 4) + [chr(0xE000), chr(0xE001)],  # 2 of 26 undecodable
     ],
 )
 def test_garbled_text_layers(chars: list[str]) -> None:

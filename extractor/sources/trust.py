@@ -56,7 +56,7 @@ def classify_chars(texts: Iterable[str]) -> TextTrust:
                     common += 1
             elif ch.isalpha():
                 latin += 1
-    if bad > MAX_BAD_SHARE * total and bad >= MIN_BAD:
+    if bad > MAX_BAD_SHARE * total and (bad >= MIN_BAD or total - bad >= MIN_CHARS):
         return "garbled"  # however short: a last page of a table's tail in a broken font
     if total - bad < MIN_CHARS:
         return "none"
