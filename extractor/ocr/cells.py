@@ -74,12 +74,12 @@ def cell_ink(gray: np.ndarray, binary: np.ndarray, box: tuple[int, int, int, int
     sub = binary[y0 + inset:y1 - inset, x0 + inset:x1 - inset]
     if sub.size == 0 or sub.shape[0] < 3 or sub.shape[1] < 3:
         return CellInk(crop=None)
-    sub = _with_pale_print(sub, gray[y0 + inset:y1 - inset, x0 + inset:x1 - inset], dpi)
+    tones = gray[y0 + inset:y1 - inset, x0 + inset:x1 - inset]
+    sub = _with_pale_print(sub, tones, dpi)
     wiped = False
     if faint is not None:
         # Print is dark at its core; a gray seal is faint all through. Ink pixels that are
         # faint and not beside a dark one are the seal's: they are dropped.
-        tones = gray[y0 + inset:y1 - inset, x0 + inset:x1 - inset]
         dark = cv2.compare(tones, faint, cv2.CMP_LE) & sub
         reach = max(int(dpi * 0.01), 1) * 2 + 1
         kept = sub & cv2.dilate(dark, np.ones((reach, reach), np.uint8))

@@ -105,7 +105,8 @@ def suppress_colour(image: np.ndarray) -> np.ndarray:
     # Only clearly coloured pixels (and their rims, where JPEG's halved colour resolution
     # leaves grayish fringes) take the max channel; gray pixels keep their luminance, so
     # faint gray print is not lifted.
-    coloured = cv2.compare(cv2.subtract(bright, dark), 40, cv2.CMP_GT)
+    chroma = cv2.subtract(bright, dark)
+    coloured = cv2.compare(chroma, 40, cv2.CMP_GT)
     # Thin seal strokes lose most of their colour to blur and JPEG's halved chroma, but stay
     # redder (or bluer) than gray print ever is.
     # Measured on a smoothed copy so that sensor noise on gray print does not count.
@@ -119,7 +120,7 @@ def suppress_colour(image: np.ndarray) -> np.ndarray:
     # A pale seal lets pale print through: what is clearly darker than the seal's own
     # level in that channel is print under it, not the seal.
     lifted = bright.copy()
-    seal_level = _stamp_level(bright, cv2.subtract(bright, dark))
+    seal_level = _stamp_level(bright, chroma)
     lifted[bright > max(SEAL_LIFT, seal_level - SEAL_SHADE)] = 255
     out = luminance.copy()
     cv2.copyTo(lifted, coloured, out)
@@ -279,14 +280,15 @@ def estimate_text_rotation(binary: np.ndarray, dpi: float) -> np.ndarray | None:
 
         return float(max(angles, key=sharpness))
 
+    def at(resolution: float) -> np.ndarray:
+        scale = min(1.0, resolution / dpi)
+        return cv2.resize(binary, None, fx=scale, fy=scale, interpolation=cv2.INTER_AREA)
+
     if not binary.any():
         return None
-    coarse = cv2.resize(binary, None, fx=min(1.0, TEXT_TILT_DPI / dpi),
-                        fy=min(1.0, TEXT_TILT_DPI / dpi), interpolation=cv2.INTER_AREA)
-    best = sharpest(coarse, np.arange(-MAX_TEXT_TILT_DEG, MAX_TEXT_TILT_DEG + 1e-6, 0.1))
-    fine = cv2.resize(binary, None, fx=min(1.0, 2 * TEXT_TILT_DPI / dpi),
-                      fy=min(1.0, 2 * TEXT_TILT_DPI / dpi), interpolation=cv2.INTER_AREA)
-    best = sharpest(fine, np.arange(best - 0.2, best + 0.201, 0.02))
+    best = sharpest(at(TEXT_TILT_DPI),
+                    np.arange(-MAX_TEXT_TILT_DEG, MAX_TEXT_TILT_DEG + 1e-6, 0.1))
+    best = sharpest(at(2 * TEXT_TILT_DPI), np.arange(best - 0.2, best + 0.201, 0.02))
     if abs(best) < 0.1:
         return None
     hh, ww = binary.shape

@@ -11,12 +11,14 @@ and every cell keeps the confidence its reading earned.
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from dataclasses import dataclass
 
 import cv2
 import numpy as np
 
 from extractor.grid import Grid
+from extractor.ocr.cells import DASH_HEIGHT
 from extractor.ocr.engines import OcrEngine
 from extractor.ocr.preprocess import Prepared, estimate_text_rotation
 from extractor.ocr.reading import read_cells
@@ -31,7 +33,6 @@ NUMBERING_GAP = 1.0  # a number this close (in text heights) before words is the
 BRACKETED_GAP = 2.5  # ...and a number in brackets this close
 BRACKET_WIDTH = 0.35  # a bracket is at most this share of its segment's height wide
 STROKE_GAP = 0.6  # strokes of one glyph stacked this close (in text heights) are joined
-DASH_HEIGHT = 0.35  # a segment this low (in text heights), and wider than tall, is a dash
 LINE_JOIN = 0.2  # parts of one glyph (二, 三) this many text heights apart stack into one
 PUNCTUATION = 0.5  # a mark smaller than this many text heights may be punctuation
 RULE_IN = 0.5  # a straight run of ink this long (inches) is a rule, not a glyph stroke
@@ -56,18 +57,16 @@ def text_segments(binary: np.ndarray, dpi: float) -> tuple[list[Segment], float]
     rules = cv2.morphologyEx(binary, cv2.MORPH_OPEN, np.ones((1, length), np.uint8))
     rules |= cv2.morphologyEx(binary, cv2.MORPH_OPEN, np.ones((length, 1), np.uint8))
     ink = cv2.subtract(binary, cv2.dilate(rules, np.ones((3, 3), np.uint8)))
-    n, labels, stats, _ = cv2.connectedComponentsWithStats(ink, connectivity=8)
+    _, pieces, stats, _ = cv2.connectedComponentsWithStats(ink, connectivity=8)
     speck = max(2, int(dpi * 0.015))
-    for i in range(1, n):  # specks are noise: they would join segments across a gap
-        if max(stats[i, 2], stats[i, 3]) < speck:
-            ink[labels == i] = 0
-    glyphs = [(w, h) for _, _, w, h, _ in stats[1:]
-              if dpi * 0.04 <= h <= dpi * 0.4 and w <= 2 * h]
-    if len(glyphs) < 5:
+    kept = stats[:, 2:4].max(axis=1) >= speck  # specks are noise: they would join
+    kept[0] = False                               # segments across a gap
+    ink = np.where(kept[pieces], ink, 0).astype(np.uint8)
+    heights = [h for _, _, w, h, _ in stats[1:] if dpi * 0.04 <= h <= dpi * 0.4 and w <= 2 * h]
+    if len(heights) < 5:
         return [], 0.0
-    height = float(np.median([h for _, h in glyphs]))
+    height = float(np.median(heights))
     kernel = np.ones((max(1, int(LINE_JOIN * height)), int(SEGMENT_GAP * height) + 1), np.uint8)
-    glyph_stats = stats
     n, labels, _, _ = cv2.connectedComponentsWithStats(cv2.dilate(ink, kernel), connectivity=8)
     ys, xs = np.nonzero(ink)
     owner = labels[ys, xs]
@@ -82,7 +81,7 @@ def text_segments(binary: np.ndarray, dpi: float) -> tuple[list[Segment], float]
     # Which segments are numbers: glyphs side by side, each narrow and nearly as tall as
     # the segment (a hanzi's parts are stacked, or short, or wide), commas and points aside.
     parts: dict[int, list[tuple[int, int, int]]] = {}
-    for gx, gy, gw, gh, _ in glyph_stats[1:]:
+    for gx, gy, gw, gh, _ in stats[1:]:
         if max(gw, gh) >= speck:
             parts.setdefault(int(labels[gy + gh // 2, gx + gw // 2]), []).append((gx, gw, gh))
     segments = []
@@ -132,40 +131,45 @@ def _join_stacked_strokes(segments: list[Segment], height: float) -> list[Segmen
     """The strokes of 二 and 三 stand apart, one above the other, each a dash by its shape:
     a flat stroke with ink straight above or below it, closer than a line's spacing, is
     part of that glyph. (A dash in a table has a row's spacing around it.)"""
-    out: list[Segment] = []
-    for seg in sorted(segments, key=lambda s: s.box[1]):
-        x0, y0, x1, y1 = seg.box
-        flat = y1 - y0 <= DASH_HEIGHT * height
-        for kept in out:
-            a0, b0, a1, b1 = kept.box
-            if not (flat or b1 - b0 <= DASH_HEIGHT * height):
-                continue
-            across = min(a1, x1) - max(a0, x0)
-            if across >= 0.6 * min(a1 - a0, x1 - x0) and 0 <= y0 - b1 <= STROKE_GAP * height:
-                kept.box = (min(a0, x0), b0, max(a1, x1), max(b1, y1))
-                kept.numeric = False
-                break
-        else:
-            out.append(Segment(seg.box, seg.numeric, seg.bracketed))
-    return out
+    def stacked(upper: Segment, lower: Segment) -> bool:
+        a0, b0, a1, b1 = upper.box
+        x0, y0, x1, y1 = lower.box
+        flat = min(b1 - b0, y1 - y0) <= DASH_HEIGHT * height
+        across = min(a1, x1) - max(a0, x0)
+        return flat and across >= 0.6 * min(a1 - a0, x1 - x0) \
+            and 0 <= y0 - b1 <= STROKE_GAP * height
+
+    return _merged(segments, lambda s: s.box[1], stacked, numeric=False)
 
 
 def _join_spaced_digits(segments: list[Segment], height: float) -> list[Segment]:
     """Digits set with spaces between them ("2 5 8") are one number, as the spaces between
     them say on a text layer; two numbers in neighbouring columns stand further apart."""
+    def spaced(left: Segment, right: Segment) -> bool:
+        a0, b0, a1, b1 = left.box
+        x0, y0, x1, y1 = right.box
+        overlap = min(b1, y1) - max(b0, y0)
+        return left.numeric and right.numeric \
+            and overlap >= 0.6 * min(b1 - b0, y1 - y0) \
+            and 0 <= x0 - a1 <= SPACED_DIGITS * height
+
+    return _merged(segments, lambda s: s.box[0], spaced, numeric=True)
+
+
+def _merged(segments: list[Segment], order: Callable[[Segment], int],
+            joins: Callable[[Segment, Segment], bool], numeric: bool) -> list[Segment]:
+    """Each segment, in `order`, joined into the first earlier one it `joins`; a joined
+    segment is a number only if `numeric` (and both parts were)."""
     out: list[Segment] = []
-    for seg in sorted(segments, key=lambda s: s.box[0]):
-        x0, y0, x1, y1 = seg.box
-        for kept in out:
-            a0, b0, a1, b1 = kept.box
-            if not (seg.numeric and kept.numeric):
-                continue
-            overlap = min(b1, y1) - max(b0, y0)
-            if overlap >= 0.6 * min(b1 - b0, y1 - y0) and 0 <= x0 - a1 <= SPACED_DIGITS * height:
-                kept.box = (min(a0, x0), min(b0, y0), max(a1, x1), max(b1, y1))
-                break
-        else:
+    for seg in sorted(segments, key=order):
+        into = next((kept for kept in out if joins(kept, seg)), None)
+        if into is None:
             out.append(Segment(seg.box, seg.numeric, seg.bracketed))
+            continue
+        a0, b0, a1, b1 = into.box
+        x0, y0, x1, y1 = seg.box
+        into.box = (min(a0, x0), min(b0, y0), max(a1, x1), max(b1, y1))
+        into.numeric = numeric and into.numeric and seg.numeric
     return out
 
 
