@@ -81,9 +81,9 @@ def test_bar_at_200_to_300_dpi() -> None:
                          ids=lambda p: p.stem)
 def test_unruled_scans_are_read_by_alignment(truth_path: Path) -> None:
     """A scanned table without inner rules is laid out from its text, not given up on:
-    the document is not failed, its grids come from OCR, and most of its cells are read
-    (what is not read right is flagged: see the first test)."""
+    the document is not failed, its grids come from OCR, and nine cells in ten are read
+    right (what is not is flagged: see the first test)."""
     result, s, _ = extracted(truth_path)
     assert result.status != "failed", result.error
     assert all(c.source == "ocr" for c in result.cells if c.page is not None)
-    assert s.correct / s.cells >= 0.35
+    assert s.correct / s.cells >= 0.9
