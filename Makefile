@@ -27,7 +27,7 @@ python-deps:
 ## run: extract every bundled sample and real report: a results database, exports, a report
 run: setup
 	@mkdir -p $(OUT)
-	$(PYTHON) -m extractor batch $(SAMPLES) ../shared/real --db $(OUT)/results.sqlite
+	$(PYTHON) -m extractor batch $(SAMPLES) samples/real --db $(OUT)/results.sqlite
 	$(PYTHON) -m extractor export --db $(OUT)/results.sqlite --format jsonl --out $(OUT)/results.jsonl
 	$(PYTHON) -m extractor export --db $(OUT)/results.sqlite --format xlsx --out $(OUT)/results.xlsx
 	$(PYTHON) -m extractor report --db $(OUT)/results.sqlite --html $(OUT)/report.html
@@ -42,7 +42,7 @@ test-all: setup
 ## bench: speed and accuracy per document and per group; batch throughput; OCR engines side by side
 bench: setup
 	$(PYTHON) -m bench.bench
-	$(PYTHON) -m bench.batch_bench samples/generated/text ../shared/real --jobs 1 2 --repeat 2
+	$(PYTHON) -m bench.batch_bench samples/generated/text samples/real --jobs 1 2 --repeat 2
 	$(PYTHON) -m bench.ocr_bench --presets mild,photo --engines tesseract,rapidocr
 
 lint: setup

@@ -4,7 +4,7 @@
 
 Each run extracts every input into a fresh SQLite database, through the real worker pool
 and the real database writes, so the numbers are what `extractor batch` gives. Defaults
-to samples/generated and ../shared/real. Peak RSS is each worker's high-water mark
+to samples/generated and samples/real. Peak RSS is each worker's high-water mark
 (getrusage), the largest over the workers of a run.
 """
 
@@ -20,7 +20,7 @@ from pathlib import Path
 from extractor.batch import collect_inputs, run_batch
 
 ROOT = Path(__file__).resolve().parent.parent
-DEFAULT_INPUTS = [ROOT / "samples" / "generated", ROOT.parent / "shared" / "real"]
+DEFAULT_INPUTS = [ROOT / "samples" / "generated", ROOT / "samples" / "real"]
 
 
 def measure(inputs: list[Path], jobs: int) -> dict[str, float]:

@@ -26,7 +26,7 @@ from extractor.pipeline import extract_document  # noqa: E402
 
 ROOT = Path(__file__).resolve().parent.parent
 SAMPLES = ROOT / "samples" / "generated"
-REAL = ROOT.parent / "shared" / "real"
+REAL = ROOT / "samples" / "real"
 
 
 @dataclass

@@ -18,6 +18,7 @@ import argparse
 import os
 import time
 from dataclasses import dataclass, field
+from pathlib import Path
 
 os.environ.setdefault("OMP_THREAD_LIMIT", "1")  # one core, as the bar is stated
 
@@ -30,7 +31,7 @@ from extractor.ocr.cells import VALUE_RE, normalise_value  # noqa: E402
 from extractor.ocr.synth import SCAN_PRESETS, degrade  # noqa: E402
 from extractor.sources.images import render_pdf_page  # noqa: E402
 
-DEFAULT_PDF = "/work/shared/real/hzq2023.pdf"
+DEFAULT_PDF = str(Path(__file__).resolve().parent.parent / "samples" / "real" / "hzq2023.pdf")
 if not os.path.exists(DEFAULT_PDF):
     DEFAULT_PDF = os.path.join(os.path.dirname(__file__), "..", "..", "shared", "real",
                                "hzq2023.pdf")

@@ -4,7 +4,7 @@
     python -m samples.generate --preset committed      # the set committed under samples/generated
 
 Each document gets a truth file ``<name>.json`` beside it, in the format of
-shared/real/*.json, plus a ``variant`` dict describing what the generator chose.
+samples/real/*.json, plus a ``variant`` dict describing what the generator chose.
 """
 
 from __future__ import annotations

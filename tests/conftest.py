@@ -6,7 +6,7 @@ from pathlib import Path
 import pytest
 
 ROOT = Path(__file__).resolve().parent.parent
-REAL = ROOT.parent / "shared" / "real"
+REAL = ROOT / "samples" / "real"
 SAMPLES = ROOT / "samples" / "generated"
 
 
@@ -24,6 +24,4 @@ def document_for(truth_path: Path) -> Path:
 
 @pytest.fixture(scope="session")
 def real_dir() -> Path:
-    if not REAL.is_dir():
-        pytest.skip("../shared/real is not present")
     return REAL

@@ -14,8 +14,6 @@ from reportlab.pdfgen import canvas
 from extractor.pipeline import extract_document
 from tests.conftest import REAL
 
-pytestmark = pytest.mark.skipif(not REAL.is_dir(), reason="../shared/real is not present")
-
 HZQ = REAL / "hzq2023.pdf"
 
 

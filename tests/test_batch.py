@@ -19,9 +19,7 @@ from extractor.pipeline import extract_document
 from extractor.store import Store
 
 ROOT = Path(__file__).resolve().parent.parent
-REAL = ROOT.parent / "shared" / "real"
-if not REAL.exists():
-    REAL = Path("/work/shared/real")
+REAL = ROOT / "samples" / "real"
 GENERATED = ROOT / "samples" / "generated"
 
 

@@ -8,13 +8,9 @@ from __future__ import annotations
 
 import json
 
-import pytest
-
 from extractor.evaluate import score
 from extractor.pipeline import extract_document
 from tests.conftest import REAL
-
-pytestmark = pytest.mark.skipif(not REAL.is_dir(), reason="../shared/real is not present")
 
 
 def _edited(tmp_path, old: str, new: str):

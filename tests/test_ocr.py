@@ -22,10 +22,9 @@ from extractor.ocr.synth import SCAN_PRESETS, degrade
 from extractor.sources.images import render_pdf_page
 
 ROOT = Path(__file__).resolve().parent.parent
-HZQ = ROOT.parent / "shared" / "real" / "hzq2023.pdf"
+HZQ = ROOT / "samples" / "real" / "hzq2023.pdf"
 
 pytestmark = [
-    pytest.mark.skipif(not HZQ.exists(), reason="../shared/real is not present"),
     pytest.mark.skipif("tesseract" not in available_engines(), reason="tesseract not installed"),
 ]
 

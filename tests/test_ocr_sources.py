@@ -18,9 +18,8 @@ from extractor.sources.images import (
 from extractor.sources.trust import classify_chars, classify_text_layer
 
 ROOT = Path(__file__).resolve().parent.parent
-HZQ = ROOT.parent / "shared" / "real" / "hzq2023.pdf"
+HZQ = ROOT / "samples" / "real" / "hzq2023.pdf"
 
-pytestmark = pytest.mark.skipif(not HZQ.exists(), reason="../shared/real is not present")
 
 
 def test_real_pdf_text_layer_is_good() -> None:

@@ -1,4 +1,4 @@
-"""End to end over the published reports in ../shared/real, every cell against its truth."""
+"""End to end over the published reports in samples/real, every cell against its truth."""
 
 from __future__ import annotations
 
