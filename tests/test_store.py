@@ -4,7 +4,6 @@ from __future__ import annotations
 
 import hashlib
 import json
-import sqlite3
 from datetime import UTC, datetime
 from pathlib import Path
 
@@ -17,6 +16,7 @@ from extractor.store import LATEST_VERSION, Store, normalise_agency
 from extractor.store import tables as t
 from extractor.store.migrations import SchemaTooNewError, migrate
 from models.result import Cell, Check, DocumentInfo, DocumentResult, ReportInfo
+from tests.servers import query
 
 REAL = Path(__file__).resolve().parents[2] / "shared" / "real"
 if not REAL.exists():  # the work tree may live elsewhere than beside shared/
@@ -70,8 +70,9 @@ def truth_result(name: str, **changes: object) -> DocumentResult:
 
 
 @pytest.fixture
-def db(tmp_path: Path) -> str:
-    return str(tmp_path / "results.sqlite")
+def db(db_url: str) -> str:
+    """Each store test runs on SQLite and on a real PostgreSQL server."""
+    return db_url
 
 
 def test_round_trip_keeps_ints_decimals_nulls_and_provenance(db: str) -> None:
@@ -93,11 +94,8 @@ def test_round_trip_keeps_ints_decimals_nulls_and_provenance(db: str) -> None:
     assert amount.value == 7730.28 and isinstance(amount.value, float)
     count = back.cell_map()["applications.new_received.total"]
     assert isinstance(count.value, int)
-    raw = (
-        sqlite3.connect(db)
-        .execute("select value_int, value_dec from cells where key = 'disclosure.fees.amount'")
-        .fetchone()
-    )
+    sql = "select value_int, value_dec from cells where key = 'disclosure.fees.amount'"
+    (raw,) = query(db, sql)
     assert raw == (None, "7730.28")  # the decimal is stored as its text, not as a float
 
 
@@ -110,9 +108,8 @@ def test_a_document_is_written_whole_or_not_at_all(db: str) -> None:
         with pytest.raises(IntegrityError):
             store.save_result(bad)
         assert len(store.load_documents()) == 1
-    con = sqlite3.connect(db)
-    assert con.execute("select count(*) from cells").fetchone()[0] == len(good.cells)
-    assert con.execute("select count(*) from document_paths").fetchone()[0] == 1
+    assert query(db, "select count(*) from cells") == [(len(good.cells),)]
+    assert query(db, "select count(*) from document_paths") == [(1,)]
 
 
 def test_saving_again_replaces_cells_keeps_id_paths_and_reviews(db: str) -> None:
@@ -140,7 +137,8 @@ def test_schema_version_wal_and_migrations_are_idempotent(db: str) -> None:
         with store.engine.connect() as conn:
             versions = conn.execute(select(t.schema_version.c.version)).scalars().all()
     assert versions == list(range(1, LATEST_VERSION + 1))
-    assert sqlite3.connect(db).execute("pragma journal_mode").fetchone()[0] == "wal"
+    if "://" not in db:
+        assert query(db, "pragma journal_mode") == [("wal",)]
 
 
 def test_a_database_from_a_newer_tool_is_refused(db: str) -> None:
