@@ -4,6 +4,9 @@ from __future__ import annotations
 
 import hashlib
 import json
+import subprocess
+import sys
+import time
 from datetime import UTC, datetime
 from pathlib import Path
 
@@ -18,6 +21,7 @@ from extractor.store.migrations import SchemaTooNewError, migrate
 from models.result import Cell, Check, DocumentInfo, DocumentResult, ReportInfo
 from tests.servers import query
 
+ROOT = Path(__file__).resolve().parents[1]
 REAL = Path(__file__).resolve().parents[2] / "shared" / "real"
 if not REAL.exists():  # the work tree may live elsewhere than beside shared/
     REAL = Path("/work/shared/real")
@@ -209,3 +213,57 @@ def test_a_continuity_break_is_a_failed_check_and_a_flag_until_reviewed(db: str)
     cell = doc.result.cell_map()["applications.carried_over.total"]
     assert not cell.flagged and REASON not in cell.reasons
     assert doc.result.status == "ok"
+
+
+_OPEN_WHEN_TOLD = """
+import sys, time
+from pathlib import Path
+from extractor.store import Store
+db, ready, go = sys.argv[1], Path(sys.argv[2]), Path(sys.argv[3])
+ready.touch()
+while not go.exists():
+    time.sleep(0.001)
+with Store(db) as store:
+    print(store.version)
+"""
+
+
+def _open_at_once(db: str, folder: Path, processes: int = 4) -> list[subprocess.CompletedProcess]:
+    """Start `processes` interpreters that all open the new database `db` at the same moment."""
+    folder.mkdir()
+    go = folder / "go"
+    procs = [
+        subprocess.Popen(
+            [sys.executable, "-c", _OPEN_WHEN_TOLD, db, str(folder / f"ready{i}"), str(go)],
+            cwd=ROOT,
+            stdout=subprocess.PIPE,
+            stderr=subprocess.PIPE,
+            text=True,
+        )
+        for i in range(processes)
+    ]
+    deadline = time.monotonic() + 120
+    while len(list(folder.glob("ready*"))) < processes and time.monotonic() < deadline:
+        time.sleep(0.01)
+    go.touch()
+    return [
+        subprocess.CompletedProcess(p.args, p.wait(timeout=120), *p.communicate()) for p in procs
+    ]
+
+
+def test_four_processes_opening_a_new_database_at_once_all_succeed(
+    tmp_path: Path, db_url: str, request: pytest.FixtureRequest
+) -> None:
+    """The known collision: tables created by several processes at once (3 rounds)."""
+    for round_ in range(3):
+        if round_ == 0:
+            db = db_url
+        elif "://" in db_url:
+            db = request.getfixturevalue("postgres_server").new_database()
+        else:
+            db = str(tmp_path / f"round{round_}.sqlite")
+        done = _open_at_once(db, tmp_path / f"round{round_}")
+        assert [(p.returncode, p.stderr[-300:]) for p in done] == [(0, "")] * 4
+        assert {p.stdout.strip() for p in done} == {str(LATEST_VERSION)}
+        versions = query(db, "select version from schema_version order by version")
+        assert versions == [(v,) for v in range(1, LATEST_VERSION + 1)]  # each applied once

@@ -76,8 +76,12 @@ def extract_one(
     start = time.perf_counter()
     cpu_start = time.process_time()
     try:
+        # Loaded before the clock starts: a worker's first import of the pipeline (seconds
+        # on a busy machine) is not the document's time, and a timeout must never land
+        # inside an import.
+        extract = _load_extractor(spec)
         with _local_copy(path, data) as local, _time_limit(timeout):
-            result = _load_extractor(spec)(local)
+            result = extract(local)
     except DocumentTimeout:
         result = failed(path, sha256, f"extraction took longer than {timeout:g} s and was stopped")
     except Exception as exc:  # the run must go on whatever one document does
