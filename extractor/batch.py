@@ -11,14 +11,21 @@ cut), and a re-run extracts exactly what is missing.
 from __future__ import annotations
 
 import time
-from collections.abc import Iterable
+from collections.abc import Callable, Iterable
 from pathlib import Path
 
 from rich.console import Console
 
 from extractor.runs.inputs import SUPPORTED_SUFFIXES, Item, collect_inputs, plan
 from extractor.runs.local import DEFAULT_TIMEOUT, LocalPool, _finished
-from extractor.runs.runner import Interrupts, Runner, RunSummary, Scheduler, report_failure
+from extractor.runs.runner import (
+    Interrupts,
+    Outcome,
+    Runner,
+    RunSummary,
+    Scheduler,
+    report_failure,
+)
 from extractor.runs.worker import DEFAULT_EXTRACTOR
 
 BatchSummary = RunSummary  # the name callers know
@@ -47,6 +54,7 @@ def run_batch(
     timeout: float | None = DEFAULT_TIMEOUT,
     console: Console | None = None,
     scheduler: Scheduler | None = None,
+    on_done: Callable[[Outcome], None] | None = None,
 ) -> RunSummary:
     """Extract every supported file under `paths` into the database at `db_url`.
 
@@ -54,7 +62,7 @@ def run_batch(
     documents stored as failed); a known document met under a new name gets that name
     recorded. `extractor` is the ``module:function`` each worker imports and calls.
     `scheduler` defaults to a local pool of `jobs` processes (e.g. runs/dask.py's
-    `DaskCluster` instead).
+    `DaskCluster` instead). `on_done` is called after each document is committed.
     """
     started = time.perf_counter()
     summary = RunSummary()
@@ -83,6 +91,7 @@ def run_batch(
                     console=console,
                     progress=progress,
                     interrupts=interrupts,
+                    on_done=on_done,
                 )
                 runner.run(todo.items)  # returns soon after a Ctrl-C
                 interrupts.check()

@@ -109,6 +109,8 @@ class Outcome:
     result: DocumentResult | None = None
     already_stored: bool = False
     error: str | None = None
+    reply: Reply | None = None  # the worker's answer: wall and CPU seconds, peak RSS, worker
+    commit_seconds: float = 0.0  # the time its transaction took
 
 
 class Scheduler(Protocol):
@@ -375,11 +377,20 @@ class Runner:
         result.document.path = item.path
         started = time.perf_counter()
         doc_id = self.store.save_result(result, item.paths, reply.seconds)
-        self.summary.commit_seconds += time.perf_counter() - started
+        commit = time.perf_counter() - started
+        self.summary.commit_seconds += commit
         _count(self.summary, self.console, item, reply)
         if self._bar:
             self._bar.update(self._task, advance=1, description=_describe(self.summary))
-        outcome = Outcome(item, doc_id, result.status, result=result, error=result.error)
+        outcome = Outcome(
+            item,
+            doc_id,
+            result.status,
+            result=result,
+            error=result.error,
+            reply=reply,
+            commit_seconds=commit,
+        )
         self._notify(outcome)
         return outcome
 
