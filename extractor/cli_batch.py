@@ -92,18 +92,21 @@ def batch_command(
             raise click.BadParameter(str(exc), param_hint="--scheduler") from None
     summary = None
     if not _ctrl_c:
-        summary = run_batch(
-            paths,
-            db,
-            jobs=jobs,
-            force=force,
-            progress=not no_progress,
-            retry_failed=retry_failed,
-            extractor=extractor_spec or DEFAULT_EXTRACTOR,
-            timeout=timeout or None,
-            console=Console(stderr=True),
-            scheduler=dask,
-        )
+        try:
+            summary = run_batch(
+                paths,
+                db,
+                jobs=jobs,
+                force=force,
+                progress=not no_progress,
+                retry_failed=retry_failed,
+                extractor=extractor_spec or DEFAULT_EXTRACTOR,
+                timeout=timeout or None,
+                console=Console(stderr=True),
+                scheduler=dask,
+            )
+        except RuntimeError as exc:  # e.g. a scheduler that cannot be reached
+            raise click.ClickException(str(exc)) from None
     interrupted = bool(_ctrl_c) or summary is None or summary.interrupted
     # The outcome is decided: a Ctrl-C while it is printed or the interpreter exits is
     # ignored. (SIG_IGN, not a Python handler: the interpreter puts those back to the

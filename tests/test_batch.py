@@ -357,3 +357,23 @@ def test_a_future_cancelled_before_the_wait_counts_as_finished() -> None:
     assert future.cancel()
     assert not wait([future], timeout=0.05, return_when=FIRST_COMPLETED).done
     assert _finished([future]) == {future}
+
+
+def test_two_batches_started_together_on_a_new_postgresql_database(
+    tmp_path: Path, postgres_url: str
+) -> None:
+    """A second `batch` started beside the first, on the same files: neither dies, and every
+    document is stored once (the unique content hash decides; the loser's write updates)."""
+    paths = html_variants(tmp_path / "in", 12)
+    cmd = batch_command(str(tmp_path / "in"), "--db", postgres_url, "--jobs", "1")
+    procs = [
+        subprocess.Popen(cmd, cwd=ROOT, stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True)
+        for _ in range(2)
+    ]
+    outputs = [p.communicate(timeout=300) for p in procs]
+    assert [p.returncode for p in procs] == [0, 0], [err[-500:] for _, err in outputs]
+    rows = stored(postgres_url)
+    assert len(rows) == len({sha for sha, _ in rows}) == len(paths)
+    assert query(postgres_url, "select count(*) from document_paths") == [(len(paths),)]
+    per_doc = query(postgres_url, "select count(*) from cells group by document_id")
+    assert len(per_doc) == len(paths) and len({n for (n,) in per_doc}) == 1

@@ -9,6 +9,8 @@ import sys
 import time
 from pathlib import Path
 
+import pytest
+
 from extractor.pipeline import extract_document
 from extractor.store import Store
 from tests.servers import query
@@ -134,3 +136,29 @@ def test_local_cluster_gives_the_pool_s_results(tmp_path: Path) -> None:
             assert "Dask local cluster, 2 worker processes" in done.stdout
             assert "dashboard http" in done.stdout
     assert len(results["pool"]) == 3 and results["pool"] == results["dask"]
+
+
+def hog_or_extract(path: str):  # noqa: ANN201 - the workers' extractor, by import path
+    """The real pipeline, except that a file named *hog* takes memory until it is stopped."""
+    if "hog" in Path(path).name:
+        hoard = []
+        while True:
+            hoard.append(bytearray(64 * 2**20))
+            time.sleep(0.05)
+    return extract_document(path)
+
+
+@pytest.mark.slow
+def test_a_document_over_the_memory_limit_fails_and_the_others_go_through(tmp_path: Path) -> None:
+    """Over `--memory-limit` the nanny replaces the worker and Dask tries the document again;
+    after Dask's allowed failures it is stored as failed with the reason."""
+    folder = tmp_path / "in"
+    html_variants(folder, 3)
+    (folder / "hog.html").write_bytes((REAL / "pingtan_2025.html").read_bytes())
+    db = tmp_path / "r.sqlite"
+    cmd = batch(str(folder), "--db", str(db), "--scheduler", "local:2", "--memory-limit",
+                "1200MiB", "--extractor", "tests.test_dask:hog_or_extract")  # fmt: skip
+    done = subprocess.run(cmd, cwd=ROOT, env=env(), capture_output=True, text=True, timeout=900)
+    assert done.returncode == 0 and "1 failed" in done.stdout, done.stderr
+    assert f"{folder / 'hog.html'}: the Dask workers running this file died" in done.stderr
+    assert sorted(s for _, s in stored(db)) == ["failed", "ok", "ok", "ok"]

@@ -107,7 +107,13 @@ class DaskCluster:
                 )
                 self.client = Client(self.cluster)
             else:
-                self.client = Client(self.address, timeout=30)
+                try:
+                    self.client = Client(self.address, timeout=30)
+                except OSError as exc:  # TimeoutError included
+                    raise RuntimeError(
+                        f"cannot reach the Dask scheduler at {self.address}: {exc} "
+                        "(is `dask scheduler` running there, and the port open?)"
+                    ) from None
         finally:
             signal.pthread_sigmask(signal.SIG_SETMASK, blocked)
         self.dashboard = self.client.dashboard_link
