@@ -162,3 +162,31 @@ def test_a_document_over_the_memory_limit_fails_and_the_others_go_through(tmp_pa
     assert done.returncode == 0 and "1 failed" in done.stdout, done.stderr
     assert f"{folder / 'hog.html'}: the Dask workers running this file died" in done.stderr
     assert sorted(s for _, s in stored(db)) == ["failed", "ok", "ok", "ok"]
+
+
+@pytest.mark.slow
+def test_ctrl_c_on_a_local_cluster_stops_cleanly_and_a_rerun_finishes(tmp_path: Path) -> None:
+    """A terminal's Ctrl-C reaches the whole process group, the local workers included:
+    they ignore it, the documents in progress are stored, the re-run does the rest."""
+    paths = html_variants(tmp_path / "in", 30)
+    db = tmp_path / "r.sqlite"
+    cmd = batch(str(tmp_path / "in"), "--db", str(db), "--scheduler", "local:2")
+    proc = subprocess.Popen(cmd, cwd=ROOT, env=env(), stdout=subprocess.PIPE,
+                            stderr=subprocess.PIPE, text=True, start_new_session=True)  # fmt: skip
+    deadline = time.monotonic() + 300
+    while time.monotonic() < deadline and proc.poll() is None:
+        try:
+            if db.exists() and len(stored(db)) >= 3:
+                break
+        except Exception:  # noqa: BLE001 - the schema is still being created
+            pass
+        time.sleep(0.05)
+    os.killpg(proc.pid, signal.SIGINT)
+    out, err = proc.communicate(timeout=300)
+    assert proc.returncode == 130 and "interrupted" in out and "Traceback" not in err, err
+    kept = len(stored(db))
+    assert 3 <= kept < len(paths)
+    done = subprocess.run(cmd, cwd=ROOT, env=env(), capture_output=True, text=True, timeout=300)
+    assert done.returncode == 0 and f"{kept} already in the database" in done.stdout
+    rows = stored(db)
+    assert len(rows) == len({sha for sha, _ in rows}) == len(paths)

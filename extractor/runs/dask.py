@@ -23,10 +23,13 @@ import contextlib
 import logging
 import os
 import signal
+import threading
 from collections import deque
 from collections.abc import Callable
 from pathlib import Path
 from typing import Any
+
+from distributed.diagnostics.plugin import WorkerPlugin
 
 from extractor.runs.inputs import Item
 from extractor.runs.worker import (
@@ -55,6 +58,19 @@ def extract_on_worker(
     except ValueError:  # not on a worker (called directly)
         pass
     return reply
+
+
+class IgnoreCtrlC(WorkerPlugin):
+    """A worker plugin for `local[:N]` clusters: their workers share the terminal of `batch`,
+    and a Ctrl-C (sent to the whole process group) is the runner's to act on, not theirs.
+    Also set on the workers the nanny starts later, in place of one that died.
+    """
+
+    name = "extractor-ignore-ctrl-c"
+
+    def setup(self, worker: Any) -> None:
+        if threading.current_thread() is threading.main_thread():
+            signal.signal(signal.SIGINT, signal.SIG_IGN)
 
 
 class DaskCluster:
@@ -106,6 +122,7 @@ class DaskCluster:
                     silence_logs=logging.ERROR,
                 )
                 self.client = Client(self.cluster)
+                self.client.register_plugin(IgnoreCtrlC())
             else:
                 try:
                     self.client = Client(self.address, timeout=30)
@@ -134,6 +151,8 @@ class DaskCluster:
             with contextlib.suppress(TimeoutError):
                 wait(list(self.in_flight), timeout=timeout, return_when="FIRST_COMPLETED")
             done = [f for f in self.in_flight if f.done()]
+        if self._draining and self.in_flight and not done and not self.client.nthreads():
+            self.in_flight.clear()  # stopping, and no worker left to finish them: abandoned
         out, self._ready = self._ready, []
         for future in done:
             item = self.in_flight.pop(future)
