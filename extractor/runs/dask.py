@@ -102,6 +102,7 @@ class DaskCluster:
         self._draining = False
 
     def start(self) -> None:
+        import dask
         from distributed import Client, LocalCluster
 
         for name, value in SINGLE_THREAD_ENV.items():  # inherited by local worker processes
@@ -113,6 +114,9 @@ class DaskCluster:
         blocked = signal.pthread_sigmask(signal.SIG_BLOCK, {signal.SIGINT})
         try:
             if self.local_workers:
+                # Dask's sampling profiler wakes every 10 ms on every worker: a few percent of
+                # a core that the documents need more than the dashboard's flame graph.
+                dask.config.set({"distributed.worker.profile.enabled": False})
                 self.cluster = LocalCluster(
                     n_workers=self.local_workers,
                     threads_per_worker=1,
@@ -120,6 +124,7 @@ class DaskCluster:
                     memory_limit=self.memory_limit or "auto",
                     dashboard_address=":0",
                     silence_logs=logging.ERROR,
+                    preload=[self.extractor.partition(":")[0]],  # loaded once, at start
                 )
                 self.client = Client(self.cluster)
                 self.client.register_plugin(IgnoreCtrlC())

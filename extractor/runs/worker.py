@@ -45,7 +45,7 @@ class Reply:
     seconds: float  # wall time of the extraction
     pid: int  # the worker process (0: no worker answered)
     peak_rss: int  # the worker's high-water mark, bytes
-    cpu_seconds: float = 0.0  # CPU time of the extraction (user + system, this process)
+    cpu_seconds: float = 0.0  # CPU time of the extraction (its thread + tesseract processes)
     host: str = ""  # the worker's address, where the scheduler knows one
 
 
@@ -74,7 +74,7 @@ def extract_one(
     written to a temporary file of the same suffix, extracted, and removed.
     """
     start = time.perf_counter()
-    cpu_start = time.process_time()
+    cpu_start = _cpu_seconds()
     try:
         # Loaded before the clock starts: a worker's first import of the pipeline (seconds
         # on a busy machine) is not the document's time, and a timeout must never land
@@ -93,8 +93,15 @@ def extract_one(
         time.perf_counter() - start,
         os.getpid(),
         peak_kb * 1024,
-        cpu_seconds=time.process_time() - cpu_start,
+        cpu_seconds=_cpu_seconds() - cpu_start,
     )
+
+
+def _cpu_seconds() -> float:
+    """CPU time of this thread plus that of the child processes it waited for (tesseract):
+    the document's own cost, without the worker's other threads (Dask's event loop)."""
+    children = resource.getrusage(resource.RUSAGE_CHILDREN)
+    return time.thread_time() + children.ru_utime + children.ru_stime
 
 
 @contextmanager
