@@ -3,7 +3,7 @@ PYTHON ?= python3
 SAMPLES ?= samples/generated
 OUT ?= out
 
-APT_PACKAGES = tesseract-ocr tesseract-ocr-chi-sim poppler-utils qpdf \
+APT_PACKAGES = tesseract-ocr tesseract-ocr-chi-sim poppler-utils qpdf postgresql \
 	fonts-wqy-zenhei fonts-wqy-microhei fonts-arphic-uming fonts-arphic-ukai fonts-droid-fallback
 
 .PHONY: setup system-deps python-deps run test test-all bench lint samples clean
@@ -44,6 +44,7 @@ bench: setup
 	$(PYTHON) -m bench.bench
 	$(PYTHON) -m bench.batch_bench samples/generated/text samples/real --jobs 1 2 --repeat 2
 	$(PYTHON) -m bench.ocr_bench --presets mild,photo --engines tesseract,rapidocr
+	$(PYTHON) -m bench.scale_bench --workers 2 --repeat 2
 
 lint: setup
 	$(PYTHON) -m ruff check .

@@ -32,6 +32,19 @@ DEFAULT_DB = "results.sqlite"
     "--timeout", type=float, default=600.0, show_default=True, help="Seconds per document."
 )
 @click.option("--no-progress", is_flag=True, help="No progress bar (failures still printed).")
+@click.option(
+    "--scheduler",
+    help="Run on Dask: tcp://HOST:PORT of a running `dask scheduler`, or local[:N] to start "
+    "N worker processes here. Without it, a local process pool (--jobs).",
+)
+@click.option(
+    "--ship", is_flag=True, help="With --scheduler: send each file's bytes to the workers."
+)
+@click.option(
+    "--memory-limit",
+    help="With --scheduler local[:N]: memory per worker, e.g. 2GiB (over it the worker is "
+    "replaced and the document tried elsewhere). A cluster's workers set their own.",
+)
 @click.option("--extractor", "extractor_spec", hidden=True, default=None)
 def batch_command(
     paths: tuple[str, ...],
@@ -41,6 +54,9 @@ def batch_command(
     retry_failed: bool,
     timeout: float,
     no_progress: bool,
+    scheduler: str | None,
+    ship: bool,
+    memory_limit: str | None,
     extractor_spec: str | None,
 ) -> None:
     """Extract every report under PATH... (folders, globs, files) into a database.
@@ -58,19 +74,39 @@ def batch_command(
 
     from extractor.batch import DEFAULT_EXTRACTOR, run_batch
 
+    if (ship or memory_limit) and not scheduler:
+        raise click.UsageError("--ship and --memory-limit go with --scheduler")
+    dask = None
+    if scheduler:
+        from extractor.runs.dask import DaskCluster
+
+        try:
+            dask = DaskCluster(
+                scheduler,
+                extractor_spec or DEFAULT_EXTRACTOR,
+                timeout or None,
+                ship=ship,
+                memory_limit=memory_limit,
+            )
+        except ValueError as exc:
+            raise click.BadParameter(str(exc), param_hint="--scheduler") from None
     summary = None
     if not _ctrl_c:
-        summary = run_batch(
-            paths,
-            db,
-            jobs=jobs,
-            force=force,
-            progress=not no_progress,
-            retry_failed=retry_failed,
-            extractor=extractor_spec or DEFAULT_EXTRACTOR,
-            timeout=timeout or None,
-            console=Console(stderr=True),
-        )
+        try:
+            summary = run_batch(
+                paths,
+                db,
+                jobs=jobs,
+                force=force,
+                progress=not no_progress,
+                retry_failed=retry_failed,
+                extractor=extractor_spec or DEFAULT_EXTRACTOR,
+                timeout=timeout or None,
+                console=Console(stderr=True),
+                scheduler=dask,
+            )
+        except RuntimeError as exc:  # e.g. a scheduler that cannot be reached
+            raise click.ClickException(str(exc)) from None
     interrupted = bool(_ctrl_c) or summary is None or summary.interrupted
     # The outcome is decided: a Ctrl-C while it is printed or the interpreter exits is
     # ignored. (SIG_IGN, not a Python handler: the interpreter puts those back to the
@@ -108,6 +144,11 @@ def batch_command(
             f"{summary.seconds:.1f} s · {summary.docs_per_minute:.0f} documents/min · "
             f"{summary.pages_per_minute:.0f} pages/min"
         )
+    if summary.scheduler:
+        where = f"ran on: {summary.scheduler}"
+        if summary.dashboard:
+            where += f" · dashboard {summary.dashboard}"
+        out.print(where, highlight=False, soft_wrap=True)
     if interrupted:
         sys.exit(130)
 

@@ -25,3 +25,51 @@ def document_for(truth_path: Path) -> Path:
 @pytest.fixture(scope="session")
 def real_dir() -> Path:
     return REAL
+
+
+# --- real servers (tests/servers.py): PostgreSQL and a Dask cluster ------------------------
+
+
+@pytest.fixture(scope="session")
+def postgres_server():  # noqa: ANN201 - tests.servers.PostgresServer
+    """A PostgreSQL server for the whole session, stopped at the end even after failures.
+
+    A server that cannot start fails the tests that need it (never a silent skip).
+    """
+    from tests.servers import PostgresServer
+
+    server = PostgresServer()
+    try:
+        server.start()
+        yield server
+    finally:
+        server.stop()
+
+
+@pytest.fixture
+def postgres_url(postgres_server) -> str:  # noqa: ANN001
+    """A fresh, empty PostgreSQL database (a SQLAlchemy URL), dropped after the test."""
+    url = postgres_server.new_database()
+    yield url
+    postgres_server.drop_database(url)
+
+
+@pytest.fixture(params=["sqlite", "postgresql"])
+def db_url(request: pytest.FixtureRequest, tmp_path: Path) -> str:
+    """The same test on a new SQLite file and on a new PostgreSQL database."""
+    if request.param == "sqlite":
+        return str(tmp_path / "results.sqlite")
+    return request.getfixturevalue("postgres_url")
+
+
+@pytest.fixture(scope="session")
+def dask_cluster():  # noqa: ANN201 - tests.servers.DaskServers
+    """`dask scheduler` + `dask worker --nworkers 2 --nthreads 1`, for the whole session."""
+    from tests.servers import DaskServers
+
+    servers = DaskServers(workers=2)
+    try:
+        servers.start()
+        yield servers
+    finally:
+        servers.stop()

@@ -12,11 +12,13 @@ import time
 from pathlib import Path
 
 import pytest
+from sqlalchemy.exc import DBAPIError
 
 from extractor.batch import collect_inputs, run_batch
 from extractor.crosscheck import RULE
 from extractor.pipeline import extract_document
 from extractor.store import Store
+from tests.servers import query
 
 ROOT = Path(__file__).resolve().parent.parent
 REAL = ROOT / "samples" / "real"
@@ -58,12 +60,13 @@ def html_variants(folder: Path, count: int) -> list[Path]:
     return paths
 
 
-def stored(db: Path) -> list[tuple[str, str]]:
-    con = sqlite3.connect(db)
-    try:
-        return con.execute("select sha256, status from documents").fetchall()
-    finally:
-        con.close()
+def stored(db: str | Path) -> list[tuple[str, str]]:
+    return query(db, "select sha256, status from documents")
+
+
+def exists(db: str | Path) -> bool:
+    """The database has been created (a SQLite file; a PostgreSQL database always exists)."""
+    return "://" in str(db) or Path(db).exists()
 
 
 def batch_command(*args: str) -> list[str]:
@@ -81,10 +84,10 @@ def test_inputs_expand_folders_globs_and_files(tmp_path: Path) -> None:
     assert [p.name for p in unsupported] == ["notes.txt"]
 
 
-def test_batch_equals_single_file_results(tmp_path: Path) -> None:
+def test_batch_equals_single_file_results(db_url: str) -> None:
     inputs = [REAL / "hzq2023.pdf", REAL / "pingtan_2024.html", REAL / "pingtan_2025.html"]
     inputs += sorted((GENERATED / "text").glob("*.pdf"))[:5]
-    db = tmp_path / "r.sqlite"
+    db = db_url
     summary = run_batch(inputs, db, jobs=2, progress=False)
     assert summary.processed == len(inputs) and not summary.interrupted
     with Store(db) as store:
@@ -131,12 +134,12 @@ def test_broken_files_do_not_stop_the_batch(tmp_path: Path) -> None:
     assert statuses.count("failed") == 4 and len(statuses) == 6
 
 
-def test_same_content_under_another_name_is_one_document(tmp_path: Path) -> None:
+def test_same_content_under_another_name_is_one_document(tmp_path: Path, db_url: str) -> None:
     folder = tmp_path / "in"
     folder.mkdir()
     shutil.copy(REAL / "pingtan_2024.html", folder / "a.html")
     shutil.copy(REAL / "pingtan_2024.html", folder / "b.html")
-    db = tmp_path / "r.sqlite"
+    db = db_url
     first = run_batch([folder], db, jobs=1, progress=False)
     assert (first.processed, first.duplicate_names) == (1, 1)
     shutil.copy(REAL / "pingtan_2024.html", folder / "c.html")
@@ -149,8 +152,8 @@ def test_same_content_under_another_name_is_one_document(tmp_path: Path) -> None
     assert forced.processed == 1 and len(stored(db)) == 1
 
 
-def test_continuity_check_on_the_real_two_year_pair(tmp_path: Path) -> None:
-    db = tmp_path / "r.sqlite"
+def test_continuity_check_on_the_real_two_year_pair(db_url: str) -> None:
+    db = db_url
     run_batch([REAL / "pingtan_2025.html"], db, jobs=1, progress=False)
     with Store(db) as store:
         assert all(not d.cross_checks for d in store.load_documents())
@@ -163,18 +166,18 @@ def test_continuity_check_on_the_real_two_year_pair(tmp_path: Path) -> None:
     assert docs[2024].cross_checks == []
 
 
-def _kill_midway(cmd: list[str], db: Path, at_least: int, total: int) -> None:
+def _kill_midway(cmd: list[str], db: str | Path, at_least: int, total: int) -> None:
     proc = subprocess.Popen(
         cmd, cwd=ROOT, start_new_session=True, stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL
     )
     deadline = time.monotonic() + 60
     try:
         while time.monotonic() < deadline:
-            if db.exists():
+            if exists(db):
                 try:
                     if len(stored(db)) >= at_least:
                         break
-                except sqlite3.OperationalError:
+                except DBAPIError:
                     pass  # the schema is still being created
             if proc.poll() is not None:
                 break
@@ -185,9 +188,11 @@ def _kill_midway(cmd: list[str], db: Path, at_least: int, total: int) -> None:
     assert len(stored(db)) < total, "the batch finished before it could be killed"
 
 
-def test_resume_after_kill_9_stores_every_document_exactly_once(tmp_path: Path) -> None:
+def test_resume_after_kill_9_stores_every_document_exactly_once(
+    tmp_path: Path, db_url: str
+) -> None:
     paths = html_variants(tmp_path / "in", 40)
-    db = tmp_path / "r.sqlite"
+    db = db_url
     cmd = batch_command(str(tmp_path / "in"), "--db", str(db), "--jobs", "2")
     _kill_midway(cmd, db, at_least=8, total=len(paths))
     partial = len(stored(db))
@@ -197,9 +202,8 @@ def test_resume_after_kill_9_stores_every_document_exactly_once(tmp_path: Path) 
     assert f"{partial} already in the database" in done.stdout
     rows = stored(db)
     assert len(rows) == len({sha for sha, _ in rows}) == len(paths)
-    con = sqlite3.connect(db)
-    assert con.execute("select count(*) from document_paths").fetchone()[0] == len(paths)
-    per_doc = con.execute("select count(*) from cells group by document_id").fetchall()
+    assert query(db, "select count(*) from document_paths") == [(len(paths),)]
+    per_doc = query(db, "select count(*) from cells group by document_id")
     assert len({n for (n,) in per_doc}) == 1  # no document half written
 
 
@@ -220,7 +224,7 @@ def test_ctrl_c_stops_cleanly_and_a_rerun_finishes(tmp_path: Path) -> None:
         try:
             if db.exists() and len(stored(db)) >= 5:
                 break
-        except sqlite3.OperationalError:
+        except DBAPIError:
             pass
         time.sleep(0.02)
     os.killpg(proc.pid, signal.SIGINT)  # as a terminal's Ctrl-C: the whole process group
@@ -243,7 +247,7 @@ def _interrupted_then_rerun(
     assert "interrupted" in out and "Traceback" not in err
     try:
         kept = len(stored(db))
-    except sqlite3.OperationalError:  # stopped before the schema was created
+    except DBAPIError:  # stopped before the schema was created
         kept = 0
     assert kept < total
     done = subprocess.run(cmd, cwd=ROOT, capture_output=True, text=True, timeout=120, env=env)
@@ -351,3 +355,23 @@ def test_a_future_cancelled_before_the_wait_counts_as_finished() -> None:
     assert future.cancel()
     assert not wait([future], timeout=0.05, return_when=FIRST_COMPLETED).done
     assert _finished([future]) == {future}
+
+
+def test_two_batches_started_together_on_a_new_postgresql_database(
+    tmp_path: Path, postgres_url: str
+) -> None:
+    """A second `batch` started beside the first, on the same files: neither dies, and every
+    document is stored once (the unique content hash decides; the loser's write updates)."""
+    paths = html_variants(tmp_path / "in", 12)
+    cmd = batch_command(str(tmp_path / "in"), "--db", postgres_url, "--jobs", "1")
+    procs = [
+        subprocess.Popen(cmd, cwd=ROOT, stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True)
+        for _ in range(2)
+    ]
+    outputs = [p.communicate(timeout=300) for p in procs]
+    assert [p.returncode for p in procs] == [0, 0], [err[-500:] for _, err in outputs]
+    rows = stored(postgres_url)
+    assert len(rows) == len({sha for sha, _ in rows}) == len(paths)
+    assert query(postgres_url, "select count(*) from document_paths") == [(len(paths),)]
+    per_doc = query(postgres_url, "select count(*) from cells group by document_id")
+    assert len(per_doc) == len(paths) and len({n for (n,) in per_doc}) == 1

@@ -20,9 +20,10 @@ REVIEWED_KEY = "applications.granted.natural_person"
 
 
 @pytest.fixture
-def db(tmp_path: Path) -> Path:
-    """Three real reports (one with source errors), a continuity break, a review."""
-    path = tmp_path / "results.sqlite"
+def db(db_url: str) -> str:
+    """Three real reports (one with source errors), a continuity break, a review; on SQLite
+    and on a real PostgreSQL server."""
+    path = db_url
     later = truth_result("pingtan_2025", **{"applications.carried_over.total": 5})
     with Store(path) as store:
         store.save_result(truth_result("hzq2023"), ["in/hzq2023.pdf", "in/copy.pdf"])
@@ -33,7 +34,7 @@ def db(tmp_path: Path) -> Path:
     return path
 
 
-def expected_values(db: Path) -> dict[tuple[str, str], int | float | None]:
+def expected_values(db: str) -> dict[tuple[str, str], int | float | None]:
     with Store(db) as store:
         return {
             (d.sha256, cell.key): cell.value
@@ -48,7 +49,7 @@ def _same(a: object, b: object) -> bool:
     return a == b and type(a) is type(b)
 
 
-def test_csv_round_trip(db: Path, tmp_path: Path) -> None:
+def test_csv_round_trip(db: str, tmp_path: Path) -> None:
     long_path, wide_path = export(db, tmp_path / "out.csv", "csv")
     truth = expected_values(db)
     long = pd.read_csv(long_path, dtype_backend="numpy_nullable", dtype={"value": "string"})
@@ -70,7 +71,7 @@ def test_csv_round_trip(db: Path, tmp_path: Path) -> None:
                 assert pd.isna(got) if want is None else got == want, key
 
 
-def test_parquet_round_trip_with_nullable_ints(db: Path, tmp_path: Path) -> None:
+def test_parquet_round_trip_with_nullable_ints(db: str, tmp_path: Path) -> None:
     long_path, wide_path = export(db, tmp_path / "out.parquet", "parquet")
     truth = expected_values(db)
     wide = pd.read_parquet(wide_path)
@@ -102,7 +103,7 @@ def test_parquet_round_trip_with_nullable_ints(db: Path, tmp_path: Path) -> None
     assert reviewed["original_value"] != 77
 
 
-def test_xlsx_types_highlights_and_checks_sheet(db: Path, tmp_path: Path) -> None:
+def test_xlsx_types_highlights_and_checks_sheet(db: str, tmp_path: Path) -> None:
     (path,) = export(db, tmp_path / "out.xlsx", "xlsx")
     truth = expected_values(db)
     book = load_workbook(path)
@@ -135,7 +136,7 @@ def test_xlsx_types_highlights_and_checks_sheet(db: Path, tmp_path: Path) -> Non
     assert len(long_rows) == len(truth)
 
 
-def test_jsonl_follows_the_result_contract_with_review_provenance(db: Path, tmp_path: Path) -> None:
+def test_jsonl_follows_the_result_contract_with_review_provenance(db: str, tmp_path: Path) -> None:
     (path,) = export(db, tmp_path / "out.jsonl", "jsonl")
     lines = [json.loads(line) for line in path.read_text(encoding="utf-8").splitlines()]
     assert len(lines) == 3
@@ -151,7 +152,7 @@ def test_jsonl_follows_the_result_contract_with_review_provenance(db: Path, tmp_
     assert amount["value"] == 7730.28
 
 
-def test_filters_and_the_command_line(db: Path, tmp_path: Path) -> None:
+def test_filters_and_the_command_line(db: str, tmp_path: Path) -> None:
     runner = CliRunner()
     out = tmp_path / "f.jsonl"
     for args, years in (

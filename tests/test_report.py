@@ -16,7 +16,7 @@ from models.result import DocumentInfo, DocumentResult
 from tests.test_store import truth_result
 
 
-def make_db(path: Path) -> Path:
+def make_db(path: str | Path) -> str | Path:
     with Store(path) as store:
         store.save_result(truth_result("hzq2023"))
         store.save_result(truth_result("pingtan_2024"))
@@ -32,8 +32,8 @@ def make_db(path: Path) -> Path:
     return path
 
 
-def test_rows_per_agency_and_year(tmp_path: Path) -> None:
-    data = build_report(make_db(tmp_path / "r.sqlite"))
+def test_rows_per_agency_and_year(tmp_path: Path, db_url: str) -> None:
+    data = build_report(make_db(db_url))
     rows = {(r.agency, r.year): r for r in data.rows}
     assert set(rows) == {
         ("洪泽区人民政府", 2023),
@@ -51,24 +51,24 @@ def test_rows_per_agency_and_year(tmp_path: Path) -> None:
     assert data.statuses == {"ok": 1, "needs_review": 2, "failed": 1}
 
 
-def test_terminal_table(tmp_path: Path) -> None:
+def test_terminal_table(tmp_path: Path, db_url: str) -> None:
     console = Console(record=True, width=200)
-    print_report(build_report(make_db(tmp_path / "r.sqlite")), console)
+    print_report(build_report(make_db(db_url)), console)
     text = console.export_text()
     assert "平潭综合实验区" in text and "needs_review" in text
     assert "applications.carryover_continuity" in text
 
 
-def test_html_is_self_contained_with_charts(tmp_path: Path) -> None:
-    path = write_html(build_report(make_db(tmp_path / "r.sqlite")), tmp_path / "report.html")
+def test_html_is_self_contained_with_charts(tmp_path: Path, db_url: str) -> None:
+    path = write_html(build_report(make_db(db_url)), tmp_path / "report.html")
     page = path.read_text(encoding="utf-8")
     assert page.count("<svg") >= 3
     assert not re.search(r"""(src|href)=["']?(https?:|//)""", page)  # nothing fetched
     assert "<style>" in page and "洪泽区人民政府" in page and "in/broken.pdf" in page
 
 
-def test_report_command(tmp_path: Path) -> None:
-    db = make_db(tmp_path / "r.sqlite")
+def test_report_command(tmp_path: Path, db_url: str) -> None:
+    db = make_db(db_url)
     html = tmp_path / "out" / "report.html"
     result = CliRunner().invoke(cli, ["report", "--db", str(db), "--html", str(html)])
     assert result.exit_code == 0, result.output

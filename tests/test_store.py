@@ -4,7 +4,9 @@ from __future__ import annotations
 
 import hashlib
 import json
-import sqlite3
+import subprocess
+import sys
+import time
 from datetime import UTC, datetime
 from pathlib import Path
 
@@ -17,8 +19,10 @@ from extractor.store import LATEST_VERSION, Store, normalise_agency
 from extractor.store import tables as t
 from extractor.store.migrations import SchemaTooNewError, migrate
 from models.result import Cell, Check, DocumentInfo, DocumentResult, ReportInfo
+from tests.servers import query
 
-REAL = Path(__file__).resolve().parents[1] / "samples" / "real"
+ROOT = Path(__file__).resolve().parents[1]
+REAL = ROOT / "samples" / "real"
 
 
 def truth_result(name: str, **changes: object) -> DocumentResult:
@@ -68,8 +72,9 @@ def truth_result(name: str, **changes: object) -> DocumentResult:
 
 
 @pytest.fixture
-def db(tmp_path: Path) -> str:
-    return str(tmp_path / "results.sqlite")
+def db(db_url: str) -> str:
+    """Each store test runs on SQLite and on a real PostgreSQL server."""
+    return db_url
 
 
 def test_round_trip_keeps_ints_decimals_nulls_and_provenance(db: str) -> None:
@@ -91,11 +96,8 @@ def test_round_trip_keeps_ints_decimals_nulls_and_provenance(db: str) -> None:
     assert amount.value == 7730.28 and isinstance(amount.value, float)
     count = back.cell_map()["applications.new_received.total"]
     assert isinstance(count.value, int)
-    raw = (
-        sqlite3.connect(db)
-        .execute("select value_int, value_dec from cells where key = 'disclosure.fees.amount'")
-        .fetchone()
-    )
+    sql = "select value_int, value_dec from cells where key = 'disclosure.fees.amount'"
+    (raw,) = query(db, sql)
     assert raw == (None, "7730.28")  # the decimal is stored as its text, not as a float
 
 
@@ -108,9 +110,8 @@ def test_a_document_is_written_whole_or_not_at_all(db: str) -> None:
         with pytest.raises(IntegrityError):
             store.save_result(bad)
         assert len(store.load_documents()) == 1
-    con = sqlite3.connect(db)
-    assert con.execute("select count(*) from cells").fetchone()[0] == len(good.cells)
-    assert con.execute("select count(*) from document_paths").fetchone()[0] == 1
+    assert query(db, "select count(*) from cells") == [(len(good.cells),)]
+    assert query(db, "select count(*) from document_paths") == [(1,)]
 
 
 def test_saving_again_replaces_cells_keeps_id_paths_and_reviews(db: str) -> None:
@@ -138,7 +139,8 @@ def test_schema_version_wal_and_migrations_are_idempotent(db: str) -> None:
         with store.engine.connect() as conn:
             versions = conn.execute(select(t.schema_version.c.version)).scalars().all()
     assert versions == list(range(1, LATEST_VERSION + 1))
-    assert sqlite3.connect(db).execute("pragma journal_mode").fetchone()[0] == "wal"
+    if "://" not in db:
+        assert query(db, "pragma journal_mode") == [("wal",)]
 
 
 def test_a_database_from_a_newer_tool_is_refused(db: str) -> None:
@@ -209,3 +211,57 @@ def test_a_continuity_break_is_a_failed_check_and_a_flag_until_reviewed(db: str)
     cell = doc.result.cell_map()["applications.carried_over.total"]
     assert not cell.flagged and REASON not in cell.reasons
     assert doc.result.status == "ok"
+
+
+_OPEN_WHEN_TOLD = """
+import sys, time
+from pathlib import Path
+from extractor.store import Store
+db, ready, go = sys.argv[1], Path(sys.argv[2]), Path(sys.argv[3])
+ready.touch()
+while not go.exists():
+    time.sleep(0.001)
+with Store(db) as store:
+    print(store.version)
+"""
+
+
+def _open_at_once(db: str, folder: Path, processes: int = 4) -> list[subprocess.CompletedProcess]:
+    """Start `processes` interpreters that all open the new database `db` at the same moment."""
+    folder.mkdir()
+    go = folder / "go"
+    procs = [
+        subprocess.Popen(
+            [sys.executable, "-c", _OPEN_WHEN_TOLD, db, str(folder / f"ready{i}"), str(go)],
+            cwd=ROOT,
+            stdout=subprocess.PIPE,
+            stderr=subprocess.PIPE,
+            text=True,
+        )
+        for i in range(processes)
+    ]
+    deadline = time.monotonic() + 120
+    while len(list(folder.glob("ready*"))) < processes and time.monotonic() < deadline:
+        time.sleep(0.01)
+    go.touch()
+    return [
+        subprocess.CompletedProcess(p.args, p.wait(timeout=120), *p.communicate()) for p in procs
+    ]
+
+
+def test_four_processes_opening_a_new_database_at_once_all_succeed(
+    tmp_path: Path, db_url: str, request: pytest.FixtureRequest
+) -> None:
+    """The known collision: tables created by several processes at once (3 rounds)."""
+    for round_ in range(3):
+        if round_ == 0:
+            db = db_url
+        elif "://" in db_url:
+            db = request.getfixturevalue("postgres_server").new_database()
+        else:
+            db = str(tmp_path / f"round{round_}.sqlite")
+        done = _open_at_once(db, tmp_path / f"round{round_}")
+        assert [(p.returncode, p.stderr[-300:]) for p in done] == [(0, "")] * 4
+        assert {p.stdout.strip() for p in done} == {str(LATEST_VERSION)}
+        versions = query(db, "select version from schema_version order by version")
+        assert versions == [(v,) for v in range(1, LATEST_VERSION + 1)]  # each applied once
