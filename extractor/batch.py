@@ -51,6 +51,7 @@ from rich.progress import (
     TimeRemainingColumn,
 )
 
+from extractor.limits import cap_process_memory
 from extractor.pipeline import file_sha256
 from models.result import DocumentInfo, DocumentResult
 
@@ -150,6 +151,7 @@ def _worker_init(batch_pid: int) -> None:
     # with a traceback each. (SIGINT is normally blocked already, see `_new_pool`; this
     # covers a fork server that someone else started.)
     signal.signal(signal.SIGINT, signal.SIG_IGN)
+    cap_process_memory()  # a hostile file ends as MemoryError here, not in the machine
     threading.Thread(target=_exit_with, args=(batch_pid,), daemon=True).start()
 
 
