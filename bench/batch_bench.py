@@ -17,7 +17,8 @@ import sys
 import tempfile
 from pathlib import Path
 
-from extractor.batch import collect_inputs, run_batch
+from extractor.batch import run_batch
+from extractor.runs.inputs import collect_inputs
 
 ROOT = Path(__file__).resolve().parent.parent
 DEFAULT_INPUTS = [ROOT / "samples" / "generated", ROOT.parent / "shared" / "real"]

@@ -119,9 +119,11 @@ class Store:
 
     # --- batch bookkeeping ---------------------------------------------------------------
 
-    def known_documents(self) -> dict[str, tuple[int, str]]:
-        """sha256 → (document id, status) for every stored document."""
+    def known_documents(self, sha256s: list[str] | None = None) -> dict[str, tuple[int, str]]:
+        """sha256 → (document id, status) for every stored document (or only these hashes)."""
         query = select(t.documents.c.sha256, t.documents.c.id, t.documents.c.status)
+        if sha256s is not None:
+            query = query.where(t.documents.c.sha256.in_(sha256s))
         with self.engine.connect() as conn:
             return {sha: (doc_id, status) for sha, doc_id, status in conn.execute(query)}
 

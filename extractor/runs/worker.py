@@ -1,0 +1,144 @@
+"""What runs on a worker, whatever the scheduler: one document in, a `Reply` out, never raises.
+
+The local pool (runs/local.py) and Dask workers (runs/dask.py) both call `extract_one`.
+The per-document timeout is a SIGALRM where the task runs on a process's main thread (the
+local pool), and an exception raised asynchronously into the task's thread elsewhere (a
+Dask worker runs tasks on a thread pool, where no signal can reach them); either way the
+document is stored as failed and the worker goes on.
+"""
+
+from __future__ import annotations
+
+import ctypes
+import importlib
+import os
+import resource
+import signal
+import tempfile
+import threading
+import time
+from collections.abc import Callable, Iterator
+from contextlib import contextmanager
+from dataclasses import dataclass
+from pathlib import Path
+from typing import Any
+
+from models.result import DocumentInfo, DocumentResult
+
+DEFAULT_EXTRACTOR = "extractor.pipeline:extract_document"
+
+# One thread per worker: a run parallelises over documents, so a library that starts a
+# thread per core (tesseract's OpenMP, BLAS) only makes the workers fight for the cores.
+SINGLE_THREAD_ENV = {
+    "OMP_THREAD_LIMIT": "1",
+    "OMP_NUM_THREADS": "1",
+    "OPENBLAS_NUM_THREADS": "1",
+    "MKL_NUM_THREADS": "1",
+}
+
+
+@dataclass
+class Reply:
+    """A worker's answer for one document."""
+
+    result: DocumentResult
+    seconds: float  # wall time of the extraction
+    pid: int  # the worker process (0: no worker answered)
+    peak_rss: int  # the worker's high-water mark, bytes
+    cpu_seconds: float = 0.0  # CPU time of the extraction (user + system, this process)
+    host: str = ""  # the worker's address, where the scheduler knows one
+
+
+class DocumentTimeout(Exception):
+    """Raised into a task that ran past its time (not a TimeoutError: libraries catch those)."""
+
+
+def failed(path: str, sha256: str, error: str) -> DocumentResult:
+    """A failed result with a reason a person can act on."""
+    return DocumentResult(
+        document=DocumentInfo(path=path, sha256=sha256), status="failed", error=error
+    )
+
+
+def _load_extractor(spec: str) -> Callable[[str], DocumentResult]:
+    module, _, name = spec.partition(":")
+    return getattr(importlib.import_module(module), name)
+
+
+def extract_one(
+    spec: str, path: str, sha256: str, timeout: float | None, data: bytes | None = None
+) -> Reply:
+    """Run the extractor `spec` (``module:function``) on one file; what it raises → failed.
+
+    `data` is the file's bytes when the client ships them (no shared filesystem): they are
+    written to a temporary file of the same suffix, extracted, and removed.
+    """
+    start = time.perf_counter()
+    cpu_start = time.process_time()
+    try:
+        with _local_copy(path, data) as local, _time_limit(timeout):
+            result = _load_extractor(spec)(local)
+    except DocumentTimeout:
+        result = failed(path, sha256, f"extraction took longer than {timeout:g} s and was stopped")
+    except Exception as exc:  # the run must go on whatever one document does
+        result = failed(path, sha256, f"extractor error: {type(exc).__name__}: {exc}")
+    result.document.path = path
+    peak_kb = resource.getrusage(resource.RUSAGE_SELF).ru_maxrss
+    return Reply(
+        result,
+        time.perf_counter() - start,
+        os.getpid(),
+        peak_kb * 1024,
+        cpu_seconds=time.process_time() - cpu_start,
+    )
+
+
+@contextmanager
+def _local_copy(path: str, data: bytes | None) -> Iterator[str]:
+    if data is None:
+        yield path
+        return
+    with tempfile.TemporaryDirectory(prefix="extractor-") as tmp:
+        local = Path(tmp) / f"document{Path(path).suffix}"
+        local.write_bytes(data)
+        yield str(local)
+
+
+def _on_alarm(_signum: int, _frame: Any) -> None:
+    raise DocumentTimeout
+
+
+@contextmanager
+def _time_limit(timeout: float | None) -> Iterator[None]:
+    if not timeout:
+        yield
+        return
+    if threading.current_thread() is threading.main_thread():
+        old = signal.signal(signal.SIGALRM, _on_alarm)
+        signal.setitimer(signal.ITIMER_REAL, timeout)
+        try:
+            yield
+        finally:
+            signal.setitimer(signal.ITIMER_REAL, 0)
+            signal.signal(signal.SIGALRM, old)
+        return
+    # A worker thread: raise DocumentTimeout into it when the time is up. It lands at the
+    # next Python bytecode the thread runs (a long C call finishes first).
+    target = threading.get_ident()
+    done = threading.Event()
+
+    def expire() -> None:
+        if not done.wait(timeout):
+            ctypes.pythonapi.PyThreadState_SetAsyncExc(
+                ctypes.c_ulong(target), ctypes.py_object(DocumentTimeout)
+            )
+
+    timer = threading.Thread(target=expire, daemon=True, name="document-timeout")
+    timer.start()
+    try:
+        yield
+    finally:
+        done.set()
+        timer.join()
+        # an exception set just as the document finished, not yet delivered: drop it
+        ctypes.pythonapi.PyThreadState_SetAsyncExc(ctypes.c_ulong(target), None)
