@@ -315,6 +315,14 @@ class Watcher:
 
     def _after(self, path: str, outcome: Outcome, error: str | None) -> None:
         name = self._rel(path)
+        st = self._stat(path)
+        taken = self._taken.get(path)
+        if st is not None and taken is not None and (st.st_size, st.st_mtime_ns) != taken:
+            # rewritten while it was read: the new content is another document
+            log.warning("changed while it was read, taken again: %s", name)
+            self._taken.pop(path, None)
+            self.settler.note(path)
+            return
         if outcome.document_id is None:  # never stored: unreadable or gone
             if not os.path.exists(path):
                 log.warning("gone before it was read: %s", name)

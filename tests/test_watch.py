@@ -23,7 +23,7 @@ from pathlib import Path
 import pytest
 
 from extractor.store import Store
-from extractor.watch import free_name, is_ignored
+from extractor.watch import WatchOptions, free_name, is_ignored, start_background
 from tests.conftest import REAL, ROOT, SAMPLES
 
 if not REAL.is_dir():  # a git worktree beside the checkout (as tests/test_batch.py does)
@@ -282,6 +282,25 @@ def test_without_archive_files_are_never_taken_twice(watch_dir):
     paths = {Path(p).name for d in docs for p in d.paths}
     assert {"f0000.pdf", "copy.pdf"} <= paths
     assert sorted(p.name for p in inbox.iterdir()) == sorted([*contents, "copy.pdf"])
+
+
+def test_background_watcher_for_another_program(tmp_path):
+    """What `extractor serve --watch` uses: a watcher beside the caller, stopped cleanly."""
+    inbox = tmp_path / "inbox"
+    inbox.mkdir()
+    options = WatchOptions(inbox=inbox, db=str(tmp_path / "db.sqlite"),
+                           archive=tmp_path / "archive", jobs=1, settle=0.5)
+    background = start_background(options)
+    try:
+        assert background.alive
+        (inbox / "a.pdf").write_bytes(distinct_copy(TEXT_PDFS[0], 1))
+        wait_until(lambda: "a.pdf" in archived(tmp_path), 240)
+        assert background.alive
+    finally:
+        code = background.stop()
+    assert code == 0
+    assert [d.sha256 for d in stored_documents(tmp_path)] == [
+        sha(distinct_copy(TEXT_PDFS[0], 1))]
 
 
 @pytest.mark.slow
