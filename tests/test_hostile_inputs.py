@@ -49,9 +49,15 @@ def _huge_page(path: Path) -> None:
 
 
 def _many_pages(path: Path, pages: int) -> None:
+    """A long born-digital document in Chinese (read from its text layer, not OCR'd)."""
+    from reportlab.pdfbase import pdfmetrics
+    from reportlab.pdfbase.cidfonts import UnicodeCIDFont
+
+    pdfmetrics.registerFont(UnicodeCIDFont("STSong-Light"))
     pdf = canvas.Canvas(str(path))
     for n in range(pages):
-        pdf.drawString(72, 720, f"page {n}: minutes of a meeting, no tables")
+        pdf.setFont("STSong-Light", 12)
+        pdf.drawString(72, 720, f"第{n}页 会议纪要：本页没有统计表格，只有正文。")
         pdf.showPage()
     pdf.save()
 
