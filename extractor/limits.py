@@ -125,6 +125,18 @@ def out_of_memory(name: str) -> str:
     )
 
 
+_NATIVE_OOM = ("insufficient memory", "failed to allocate", "bad_alloc", "out of memory",
+               "cannot allocate memory")
+
+
+def is_out_of_memory(exc: BaseException) -> bool:
+    """A MemoryError, or a native library's (OpenCV, onnxruntime, a fork) way to say it."""
+    if isinstance(exc, MemoryError) or getattr(exc, "errno", None) == 12:  # ENOMEM
+        return True
+    text = str(exc).lower()
+    return any(marker in text for marker in _NATIVE_OOM)
+
+
 def _current_cap() -> int | None:
     soft, _hard = resource.getrlimit(resource.RLIMIT_AS)
     return None if soft == resource.RLIM_INFINITY else soft

@@ -12,7 +12,7 @@ import time
 from pathlib import Path
 
 from extractor.errors import ExtractionError, NoTablesFoundError
-from extractor.limits import out_of_memory
+from extractor.limits import is_out_of_memory, out_of_memory
 from extractor.metadata import find_metadata
 from extractor.reconcile.cells import build_cells
 from extractor.reconcile.flags import confirm_placements, judge_failed_checks
@@ -57,6 +57,10 @@ def extract_document(path: str | Path) -> DocumentResult:
         result = _failed(info, f"{path.name} is nested too deeply to read (a damaged or "
                                "hostile file); re-download or re-export it")
     except Exception as exc:  # a bug of ours must not end a batch: report it, keep going
+        if is_out_of_memory(exc):  # a native library's own allocation failure
+            result = _failed(info, out_of_memory(path.name))
+            result.timings["total"] = round(time.perf_counter() - started, 4)
+            return result
         log.exception("unexpected error on %s", path)
         result = _failed(
             info,

@@ -157,3 +157,23 @@ def test_the_watcher_meets_them_and_goes_on(hostile, tmp_path):
         reason = tmp_path / "archive" / "failed" / (path.name + ".error.txt")
         assert phrase in reason.read_text(encoding="utf-8"), name
     assert not list(inbox.iterdir())
+
+
+def test_a_worker_out_of_memory_fails_its_file_only(tmp_path):
+    """A worker capped below what a 300 dpi scan needs: that file fails, saying so, and the
+    watcher stores the next one."""
+    inbox = tmp_path / "inbox"
+    inbox.mkdir()
+    shutil.copy(SAMPLES / "scan" / "s03-province-2022-office-300-grey.pdf", inbox / "scan.pdf")
+    shutil.copy(TEXT_PDF, inbox / "good.pdf")
+    env = _env()
+    env["EXTRACTOR_MAX_MEMORY_MB"] = "900"
+    proc = subprocess.run(
+        [sys.executable, "-m", "extractor", "watch", str(inbox), "--db",
+         str(tmp_path / "db.sqlite"), "--archive", str(tmp_path / "archive"), "--once",
+         "--settle", "0.2", "--jobs", "1"],
+        capture_output=True, text=True, env=env, timeout=900)
+    assert proc.returncode == 0, proc.stderr
+    reason = (tmp_path / "archive" / "failed" / "scan.pdf.error.txt").read_text(encoding="utf-8")
+    assert "needs more memory than one document may use" in reason
+    assert (tmp_path / "archive" / "processed" / "good.pdf").exists()
