@@ -114,16 +114,26 @@ def hostile(tmp_path_factory) -> dict[str, tuple[Path, str]]:
     return files
 
 
+# Starts the extractor and reports its peak RSS. A child's high-water mark starts at the RSS
+# of the process it was forked from (kept across exec), so the extractor is started from
+# this small interpreter, not from the test process (which holds the test files).
+_MEASURE = (
+    "import resource, subprocess, sys\n"
+    "with open(sys.argv[2], 'wb') as out, open(sys.argv[3], 'wb') as err:\n"
+    "    subprocess.run([sys.executable, '-m', 'extractor', 'extract', '--json', sys.argv[1]],\n"
+    "                   stdout=out, stderr=err)\n"
+    "print(resource.getrusage(resource.RUSAGE_CHILDREN).ru_maxrss)\n"
+)
+
+
 def _extract_measured(path: Path) -> tuple[dict, str, int]:
     """The CLI on one file: its result, its stderr, and its peak RSS in bytes."""
     out, err = path.with_suffix(".out.json"), path.with_suffix(".err.txt")
-    with out.open("wb") as stdout, err.open("wb") as stderr:
-        proc = subprocess.Popen([sys.executable, "-m", "extractor", "extract", "--json",
-                                 str(path)], stdout=stdout, stderr=stderr, env=_env())
-        _, _, usage = os.wait4(proc.pid, 0)
-        proc.returncode = 0
+    proc = subprocess.run([sys.executable, "-c", _MEASURE, str(path), str(out), str(err)],
+                          capture_output=True, text=True, env=_env(), timeout=1800)
+    peak_kb = int(proc.stdout.strip().splitlines()[-1])
     return (json.loads(out.read_text(encoding="utf-8")), err.read_text(encoding="utf-8"),
-            usage.ru_maxrss * 1024)
+            peak_kb * 1024)
 
 
 def test_each_hostile_file_fails_clearly_in_bounded_memory(hostile):
