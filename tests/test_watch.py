@@ -241,7 +241,7 @@ def run_kill_and_restart(base: Path, started: list[WatchProcess], at_once: int, 
     watcher.proc.send_signal(signal.SIGKILL)
     watcher.proc.wait(30)
     killed_at = len(archived(base))
-    restarted = WatchProcess(base, name="second")
+    restarted = WatchProcess(base, "--poll", "1", name="second")  # as on a network share
     started.append(restarted)
     for writer in writers:
         writer.join()
