@@ -53,7 +53,7 @@ def read_source(path: Path) -> SourceDocument:
 def _read_word(path: Path) -> SourceDocument:
     """A .docx, its unpacked size checked first; a damaged zip is an ordinary bad input.
 
-    python-docx reads the zip lazily and lets zip, zlib and XML errors through as they are.
+    python-docx lets the zip, zlib and XML errors of a damaged file through as they are.
     """
     from lxml.etree import LxmlError
 
