@@ -45,6 +45,7 @@ bench: setup
 	$(PYTHON) -m bench.batch_bench samples/generated/text samples/real --jobs 1 2 --repeat 2
 	$(PYTHON) -m bench.ocr_bench --presets mild,photo --engines tesseract,rapidocr
 	$(PYTHON) -m bench.scale_bench --workers 2 --repeat 2
+	$(PYTHON) -m bench.watch_bench --files 100 --jobs 2 --repeat 2
 
 lint: setup
 	$(PYTHON) -m ruff check .

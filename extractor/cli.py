@@ -62,3 +62,10 @@ except ImportError:  # pragma: no cover - during development of the batch comman
     pass
 else:
     register(main)
+
+try:  # the watch folder
+    from extractor.cli_watch import register as register_watch
+except ImportError:  # pragma: no cover
+    pass
+else:
+    register_watch(main)

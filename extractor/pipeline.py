@@ -12,6 +12,7 @@ import time
 from pathlib import Path
 
 from extractor.errors import ExtractionError, NoTablesFoundError
+from extractor.limits import is_out_of_memory, out_of_memory
 from extractor.metadata import find_metadata
 from extractor.reconcile.cells import build_cells
 from extractor.reconcile.flags import confirm_placements, judge_failed_checks
@@ -44,15 +45,34 @@ def extract_document(path: str | Path) -> DocumentResult:
         result = _extract(path, info)
     except ExtractionError as exc:
         result = DocumentResult(document=info, status="failed", error=str(exc))
+    except FileNotFoundError:
+        result = _failed(info, f"{path.name} disappeared before it could be read (moved or "
+                               "deleted while waiting); put it back to have it read")
+    except PermissionError as exc:
+        result = _failed(info, f"{path.name} cannot be read: permission denied ({exc.strerror}); "
+                               "give this program read access to it")
+    except MemoryError:
+        result = _failed(info, out_of_memory(path.name))
+    except RecursionError:
+        result = _failed(info, f"{path.name} is nested too deeply to read (a damaged or "
+                               "hostile file); re-download or re-export it")
     except Exception as exc:  # a bug of ours must not end a batch: report it, keep going
+        if is_out_of_memory(exc):  # a native library's own allocation failure
+            result = _failed(info, out_of_memory(path.name))
+            result.timings["total"] = round(time.perf_counter() - started, 4)
+            return result
         log.exception("unexpected error on %s", path)
-        result = DocumentResult(
-            document=info, status="failed",
-            error=f"internal error while reading {path.name}: {type(exc).__name__}: {exc} "
-                  "(please report this file)",
+        result = _failed(
+            info,
+            f"internal error while reading {path.name}: {type(exc).__name__}: {exc} "
+            "(please report this file)",
         )
     result.timings["total"] = round(time.perf_counter() - started, 4)
     return result
+
+
+def _failed(info: DocumentInfo, error: str) -> DocumentResult:
+    return DocumentResult(document=info, status="failed", error=error)
 
 
 def _extract(path: Path, info: DocumentInfo) -> DocumentResult:

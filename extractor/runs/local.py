@@ -25,6 +25,7 @@ from concurrent.futures.process import BrokenProcessPool
 from multiprocessing import forkserver, resource_tracker
 from typing import Any
 
+from extractor.limits import cap_process_memory
 from extractor.runs.inputs import Item
 from extractor.runs.worker import (
     DEFAULT_EXTRACTOR,
@@ -196,6 +197,7 @@ def _worker_init(run_pid: int) -> None:
     # with a traceback each. (SIGINT is normally blocked already, see `_new_pool`; this
     # covers a fork server that someone else started.)
     signal.signal(signal.SIGINT, signal.SIG_IGN)
+    cap_process_memory()  # a hostile file ends as MemoryError in this worker, not the machine
     threading.Thread(target=_exit_with, args=(run_pid,), daemon=True).start()
 
 

@@ -13,6 +13,7 @@ from pathlib import Path
 
 from extractor.errors import BrokenFileError
 from extractor.grid import Grid, GridCell
+from extractor.limits import MAX_TABLE_CELLS, TooLargeError
 from extractor.sources.base import PageContent, SourceDocument
 
 _BLOCKS = {"p", "div", "br", "h1", "h2", "h3", "h4", "h5", "h6", "li", "title", "tr", "section"}
@@ -91,6 +92,7 @@ def _int(value: str | None) -> int:
 def _grid(rows: list[list[tuple[str, int, int]]], context: str) -> Grid:
     """Place cells the way a browser does: each skips columns taken by a rowspan above."""
     taken: set[tuple[int, int]] = set()
+    covered = 0
     cells: list[GridCell] = []
     n_cols = 0
     for r, row in enumerate(rows):
@@ -98,6 +100,12 @@ def _grid(rows: list[list[tuple[str, int, int]]], context: str) -> Grid:
         for text, rowspan, colspan in row:
             while (r, c) in taken:
                 c += 1
+            covered += rowspan * colspan
+            if covered > MAX_TABLE_CELLS:  # hostile spans: the loop below would never end
+                raise TooLargeError(
+                    f"a table's rowspan/colspan cover more than {MAX_TABLE_CELLS:,} cells; "
+                    "it is not a report table (save the page again from the browser)"
+                )
             cells.append(GridCell(row=r, col=c, text=text, rowspan=rowspan, colspan=colspan,
                                   source="html", page=1))
             for dr in range(rowspan):
@@ -116,7 +124,10 @@ def read_html(path: Path) -> SourceDocument:
     parser = _TableCollector()
     parser.feed(text)
     parser.close()
-    grids = [_grid(rows, _tail(context)) for context, rows in parser.tables if rows]
+    try:
+        grids = [_grid(rows, _tail(context)) for context, rows in parser.tables if rows]
+    except TooLargeError as exc:
+        raise TooLargeError(f"{path.name}: {exc}") from exc
     page = PageContent(number=1, grids=grids, text="\n".join(parser.lines), reading="html")
     return SourceDocument(kind="html", pages=[page], page_count=1)
 

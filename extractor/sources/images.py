@@ -7,11 +7,16 @@ is used. Images are returned as numpy BGR arrays (OpenCV's order).
 
 from __future__ import annotations
 
+import re
+import warnings
 from dataclasses import dataclass
 from pathlib import Path
 
 import numpy as np
 from PIL import Image, ImageOps, ImageSequence
+
+from extractor.errors import BrokenFileError, ExtractionError
+from extractor.limits import MAX_IMAGE_FILE_PIXELS, MAX_IMAGE_PIXELS, image_too_large, render_dpi
 
 OCR_DPI = 300  # rendering resolution for untrusted PDF pages: the digits bar is met at 200–300
 A4_INCHES = (8.27, 11.69)
@@ -26,19 +31,44 @@ class PageImage:
 
 
 def render_pdf_page(path: str | Path, page_index: int, dpi: float = OCR_DPI) -> np.ndarray:
-    """Render one PDF page (0-based index) to a BGR array at `dpi`."""
+    """Render one PDF page (0-based index) to a BGR array at `dpi` (less for a huge page)."""
+    return render_pdf_page_image(path, page_index, dpi).image
+
+
+def render_pdf_page_image(path: str | Path, page_index: int, dpi: float = OCR_DPI) -> PageImage:
+    """Render one PDF page, bounded by pixels rather than by the size the page claims.
+
+    A page larger than A4 is rendered at a lower resolution so the bitmap stays within
+    `MAX_RENDER_PIXELS` (`dpi` of the result says which); a page too large to read at
+    any affordable resolution, or one pdfium cannot draw, raises a clear error.
+    """
     import pypdfium2 as pdfium
 
-    pdf = pdfium.PdfDocument(str(path))
+    name = Path(path).name
+    try:
+        pdf = pdfium.PdfDocument(str(path))
+    except pdfium.PdfiumError as exc:
+        raise BrokenFileError(_unrenderable(name, page_index, exc)) from exc
     try:
         page = pdf[page_index]
-        bitmap = page.render(scale=dpi / 72.0, rev_byteorder=False)
-        array = bitmap.to_numpy()
-        mode = bitmap.mode
-        page.close()
+        try:
+            width, height = page.get_size()
+            dpi = render_dpi(width, height, dpi, name, page_index + 1)
+            bitmap = page.render(scale=dpi / 72.0, rev_byteorder=False)
+            array = bitmap.to_numpy()
+            mode = bitmap.mode
+        finally:
+            page.close()
+    except pdfium.PdfiumError as exc:
+        raise BrokenFileError(_unrenderable(name, page_index, exc)) from exc
     finally:
         pdf.close()
-    return _to_bgr(array, mode)
+    return PageImage(image=_to_bgr(array, mode), dpi=dpi)
+
+
+def _unrenderable(name: str, page_index: int, exc: BaseException) -> str:
+    return (f"{name}: page {page_index + 1} cannot be drawn ({exc}); the file may be "
+            "damaged: re-download or re-export it")
 
 
 def load_image_pages(path: str | Path) -> tuple[list[np.ndarray], float]:
@@ -56,16 +86,45 @@ def load_image_frames(path: str | Path) -> list[PageImage]:
     The DPI is the one the file declares when it is plausible, else estimated from the
     pixel size assuming the page is A4 (portrait or landscape).
     """
-    pages: list[PageImage] = []
-    with Image.open(path) as img:
-        for frame in ImageSequence.Iterator(img):
-            frame = ImageOps.exif_transpose(frame)
-            declared = _declared_dpi(frame)
-            rgb = np.asarray(frame.convert("RGB"))
-            bgr = np.ascontiguousarray(rgb[:, :, ::-1])
-            dpi = declared or estimate_dpi(bgr.shape[1], bgr.shape[0])
-            pages.append(PageImage(image=bgr, dpi=dpi, dpi_estimated=declared is None))
-    return pages
+    name = Path(path).name
+    try:
+        with warnings.catch_warnings():
+            warnings.simplefilter("error", Image.DecompressionBombWarning)
+            with Image.open(path) as img:
+                _check_pixels(img, name)
+                return [_frame_image(frame) for frame in ImageSequence.Iterator(img)]
+    except (Image.DecompressionBombError, Image.DecompressionBombWarning) as exc:
+        pixels = re.search(r"\((\d+) pixels\)", str(exc))
+        raise image_too_large(name, int(pixels.group(1)) if pixels else 0) from exc
+    except (ExtractionError, MemoryError, FileNotFoundError, PermissionError):
+        raise
+    except Exception as exc:  # Pillow's decoders raise all kinds on damaged bytes
+        raise BrokenFileError(
+            f"{name} is an image that cannot be read (it may be truncated or damaged: {exc}); "
+            "re-download it or scan it again"
+        ) from exc
+
+
+def _check_pixels(img: Image.Image, name: str) -> None:
+    """Every frame's size from the headers alone, before any pixel is decoded."""
+    total = 0
+    for frame in ImageSequence.Iterator(img):
+        pixels = frame.width * frame.height
+        if pixels > MAX_IMAGE_PIXELS:
+            raise image_too_large(name, pixels)
+        total += pixels
+        if total > MAX_IMAGE_FILE_PIXELS:
+            raise image_too_large(name, total, MAX_IMAGE_FILE_PIXELS)
+    img.seek(0)
+
+
+def _frame_image(frame: Image.Image) -> PageImage:
+    frame = ImageOps.exif_transpose(frame)
+    declared = _declared_dpi(frame)
+    rgb = np.asarray(frame.convert("RGB"))
+    bgr = np.ascontiguousarray(rgb[:, :, ::-1])
+    dpi = declared or estimate_dpi(bgr.shape[1], bgr.shape[0])
+    return PageImage(image=bgr, dpi=dpi, dpi_estimated=declared is None)
 
 
 def estimate_dpi(width_px: int, height_px: int) -> float:

@@ -2,9 +2,12 @@
 
 from __future__ import annotations
 
+import zipfile
+import zlib
 from pathlib import Path
 
-from extractor.errors import EmptyDocumentError, UnsupportedFileError
+from extractor.errors import BrokenFileError, EmptyDocumentError, UnsupportedFileError
+from extractor.limits import check_zip_size, damaged_word
 from extractor.sources.base import SourceDocument
 
 IMAGE_MAGIC = (b"\x89PNG", b"\xff\xd8\xff", b"II*\x00", b"MM\x00*")
@@ -44,6 +47,23 @@ def read_source(path: Path) -> SourceDocument:
         from extractor.sources.scan import read_image_file
 
         return read_image_file(path)
+    return _read_word(path)
+
+
+def _read_word(path: Path) -> SourceDocument:
+    """A .docx, its unpacked size checked first; a damaged zip is an ordinary bad input.
+
+    python-docx lets the zip, zlib and XML errors of a damaged file through as they are.
+    """
+    from lxml.etree import LxmlError
+
     from extractor.sources.word import read_docx
 
-    return read_docx(path)
+    check_zip_size(path)
+    try:
+        return read_docx(path)
+    except (zipfile.BadZipFile, zlib.error, LxmlError, KeyError, ValueError, EOFError,
+            OSError) as exc:
+        if isinstance(exc, FileNotFoundError | PermissionError):
+            raise
+        raise BrokenFileError(damaged_word(path.name, exc)) from exc

@@ -49,6 +49,8 @@ def read_pdf(path: Path) -> SourceDocument:
                     f"{path.name}: page {number} cannot be read ({_short(exc)}); "
                     "the file may be truncated or damaged"
                 ) from exc
+            finally:
+                page.close()  # its characters and layout: a long PDF is read page by page
     if untrusted:
         for content in ocr_pdf_pages(path, untrusted):
             pages[content.number - 1] = content

@@ -33,7 +33,7 @@ def text_layer_trust(page: Page) -> Trust:
 def ocr_pdf_pages(path: Path, page_numbers: list[int]) -> list[PageContent]:
     try:
         from extractor.ocr import read_page_image
-        from extractor.sources.images import render_pdf_page
+        from extractor.sources.images import render_pdf_page_image
     except ImportError:
         return [
             PageContent(number=n, reading="ocr",
@@ -42,9 +42,8 @@ def ocr_pdf_pages(path: Path, page_numbers: list[int]) -> list[PageContent]:
         ]
     out = []
     for number in page_numbers:
-        dpi = 300.0
-        image = render_pdf_page(path, number - 1, dpi)
-        page = read_page_image(image, number, dpi)
+        rendered = render_pdf_page_image(path, number - 1, 300.0)  # less for a huge page
+        page = read_page_image(rendered.image, number, rendered.dpi)
         out.append(PageContent(number=number, grids=page.grids, text=page.text, reading="ocr",
                                notes=[] if page.grids else [f"page {number}: no table found"]))
     return out

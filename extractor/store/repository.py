@@ -261,6 +261,7 @@ class Store:
         year: int | None = None,
         agency: str | None = None,
         with_cells: bool = True,
+        document_ids: list[int] | None = None,
     ) -> list[StoredDocument]:
         """Stored documents (filtered), ordered by agency, year and path.
 
@@ -268,6 +269,8 @@ class Store:
         """
         docs = t.documents
         query = select(docs).order_by(docs.c.agency_norm, docs.c.year, docs.c.path)
+        if document_ids is not None:
+            query = query.where(docs.c.id.in_(document_ids))
         if status:
             query = query.where(docs.c.status == status)
         if year is not None:
