@@ -62,3 +62,10 @@ except ImportError:  # pragma: no cover - during development of the batch comman
     pass
 else:
     register(main)
+
+try:  # serve: the review app (needs the web extras: fastapi, uvicorn, jinja2)
+    from extractor.cli_serve import register as register_serve
+except ImportError:  # pragma: no cover
+    pass
+else:
+    register_serve(main)
