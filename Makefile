@@ -4,7 +4,8 @@ SAMPLES ?= samples/generated
 OUT ?= out
 
 APT_PACKAGES = tesseract-ocr tesseract-ocr-chi-sim poppler-utils qpdf \
-	fonts-wqy-zenhei fonts-wqy-microhei fonts-arphic-uming fonts-arphic-ukai fonts-droid-fallback
+	fonts-wqy-zenhei fonts-wqy-microhei fonts-arphic-uming fonts-arphic-ukai fonts-droid-fallback \
+	chromium
 
 .PHONY: setup system-deps python-deps run test test-all bench lint samples clean
 
