@@ -20,6 +20,7 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
+import pypdfium2 as pdfium
 from PIL import Image, ImageDraw
 
 from extractor.sources.images import load_image_pages, render_pdf_page
@@ -28,6 +29,7 @@ CROP_DPI = 150.0  # crops: small print stays legible
 PAGE_DPI = 100.0  # the whole page beside its boxes
 MARGIN_PT = 14.0  # around the cell
 HEADER_PT = 110.0  # the column headers above a table's first value row
+LABEL_PT = 230.0  # the row labels left of a table's first value column
 HIGHLIGHT = (220, 30, 30)
 
 
@@ -109,6 +111,13 @@ def _render(path: Path, page: int, dpi: float) -> tuple[Image.Image, float]:
     with path.open("rb") as fh:
         is_pdf = fh.read(5) == b"%PDF-"
     if is_pdf:
+        document = pdfium.PdfDocument(str(path))
+        try:
+            count = len(document)
+        finally:
+            document.close()
+        if not 1 <= page <= count:
+            raise IndexError(f"page {page} is not in the file ({count} pages)")
         bgr = render_pdf_page(path, page - 1, dpi)
         return Image.fromarray(bgr[:, :, ::-1].copy()), dpi / 72.0
     frames, frame_dpi = load_image_pages(path)
@@ -136,48 +145,68 @@ def page_png(path: Path, page: int) -> bytes:
 
 
 def cell_crop_png(path: Path, cell: Box, table: list[Box]) -> bytes:
-    """The cell with its row (from the page's left edge, so the row label is in view) and,
-    above it, the column headers over the table's first row; the cell outlined in red.
+    """The cell with its row label and its column headers in view; the cell outlined in red.
 
-    `table` holds the boxes of the other cells of the cell's table on the same page.
+    Horizontally: the label column (left of the table's first value column) and the
+    cell's neighbourhood, joined by a grey bar when far apart. Vertically: the headers
+    above the table's first value row and the cell's row, likewise. `table` holds the
+    boxes of the cell's table on the same page.
     """
     key = (str(path), path.stat().st_mtime_ns, cell, tuple(sorted((b.top, b.x0) for b in table)))
     return _crops.get(key, lambda: _crop(path, cell, table))
 
 
+def _spans(lead_from: float, lead_to: float, near_from: float, near_to: float,
+           join_below: float) -> list[tuple[float, float]]:
+    """One span when the two are close, else the lead (labels/headers) and the near part."""
+    if near_from - lead_to <= join_below:
+        return [(lead_from, near_to)]
+    return [(lead_from, lead_to), (near_from, near_to)]
+
+
 def _crop(path: Path, cell: Box, table: list[Box]) -> bytes:
     image, k = page_image(path, cell.page, CROP_DPI)
     width_pt, height_pt = image.width / k, image.height / k
-    right = min(width_pt, cell.x1 + 4 * MARGIN_PT)
-    row_top = max(0.0, cell.top - MARGIN_PT)
-    row_bottom = min(height_pt, cell.bottom + MARGIN_PT)
-    table_top = min([b.top for b in table] + [cell.top])
-    header_top = max(0.0, table_top - HEADER_PT)
-    if row_top - header_top <= HEADER_PT + 3 * MARGIN_PT:
-        strips = [(header_top, row_bottom)]  # the header is close: one piece
-    else:
-        strips = [(header_top, table_top), (row_top, row_bottom)]
-    pieces = [image.crop((0, round(a * k), round(right * k), round(b * k))) for a, b in strips]
-    gap = 6 if len(pieces) > 1 else 0
-    out = Image.new("RGB", (pieces[0].width, sum(p.height for p in pieces) + gap), (90, 90, 90))
-    y = 0
-    for piece in pieces:
-        out.paste(piece, (0, y))
-        y += piece.height + gap
-    draw = ImageDraw.Draw(out)
-    offset = out.height - pieces[-1].height
-    last_top = strips[-1][0]
-    box = (
-        round(cell.x0 * k) - 2,
-        offset + round((cell.top - last_top) * k) - 2,
-        round(cell.x1 * k) + 2,
-        offset + round((cell.bottom - last_top) * k) + 2,
+    w, h = cell.x1 - cell.x0, cell.bottom - cell.top
+    first_x = min([b.x0 for b in table] + [cell.x0])
+    first_top = min([b.top for b in table] + [cell.top])
+    columns = _spans(
+        max(0.0, first_x - LABEL_PT), first_x,
+        max(first_x, cell.x0 - 1.5 * w), min(width_pt, cell.x1 + 0.75 * w), w,
     )
-    draw.rectangle(box, outline=HIGHLIGHT, width=3)
-    if len(pieces) > 1:  # the cell's column in the header strip
-        draw.rectangle(
-            (box[0], 0, box[2], pieces[0].height - 1), outline=(240, 140, 0), width=2
-        )
+    rows = _spans(
+        max(0.0, first_top - HEADER_PT), first_top,
+        max(first_top, cell.top - MARGIN_PT), min(height_pt, cell.bottom + MARGIN_PT), 3 * h,
+    )
+    gap = 6
+    out_w = sum(round((b - a) * k) for a, b in columns) + gap * (len(columns) - 1)
+    out_h = sum(round((b - a) * k) for a, b in rows) + gap * (len(rows) - 1)
+    out = Image.new("RGB", (out_w, out_h), (90, 90, 90))
+    y = 0
+    for top, bottom in rows:
+        x = 0
+        for left, right in columns:
+            box = (round(left * k), round(top * k), round(right * k), round(bottom * k))
+            piece = image.crop(box)
+            out.paste(piece, (x, y))
+            x += piece.width + gap
+        y += round((bottom - top) * k) + gap
+
+    def place(value: float, spans: list[tuple[float, float]]) -> int:
+        offset = 0
+        for a, b in spans:
+            if value <= b or (a, b) == spans[-1]:
+                return offset + round((max(value, a) - a) * k)
+            offset += round((b - a) * k) + gap
+        return offset
+
+    draw = ImageDraw.Draw(out)
+    x0, x1 = place(cell.x0, columns), place(cell.x1, columns)
+    y0, y1 = place(cell.top, rows), place(cell.bottom, rows)
+    draw.rectangle((x0 - 2, y0 - 2, x1 + 2, y1 + 2), outline=HIGHLIGHT, width=3)
+    if len(rows) > 1:  # the cell's column among the headers
+        header_h = round((rows[0][1] - rows[0][0]) * k)
+        draw.rectangle((x0 - 2, 0, x1 + 2, header_h - 1), outline=(240, 140, 0), width=2)
     return _png(out)
 
 
