@@ -25,6 +25,9 @@ from extractor.web.layout import labels_by_key, table_views
 
 HERE = Path(__file__).parent
 STATUSES = ("needs_review", "reviewed", "ok", "failed")
+# A document's file is identified by its sha256 and a crop's URL names the cell's row: the
+# same URL always shows the same pixels, so the browser may keep them.
+IMAGE_CACHE = {"Cache-Control": "private, max-age=3600"}
 SortKey = Literal["flagged", "agency", "year", "status", "path"]
 
 
@@ -207,7 +210,7 @@ def create_app(
             png = crops.cell_crop_png(path, crops.Box(cell.page, *cell.bbox), table)
         except (IndexError, ValueError, OSError) as exc:
             raise HTTPException(404, f"page {cell.page} cannot be rendered: {exc}") from exc
-        return Response(png, media_type="image/png", headers={"Cache-Control": "private"})
+        return Response(png, media_type="image/png", headers=IMAGE_CACHE)
 
     @app.get(
         "/api/documents/{document_id}/pages/{number}/image",
@@ -221,7 +224,7 @@ def create_app(
             png = crops.page_png(path, number)
         except (IndexError, ValueError, OSError) as exc:
             raise HTTPException(404, f"page {number} cannot be rendered: {exc}") from exc
-        return Response(png, media_type="image/png", headers={"Cache-Control": "private"})
+        return Response(png, media_type="image/png", headers=IMAGE_CACHE)
 
     @app.post("/api/documents/{document_id}/cells/{key}/review")
     def api_review(document_id: int, key: str, body: ReviewBody) -> Any:

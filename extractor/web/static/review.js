@@ -153,6 +153,7 @@
         cells = cellMap();
         drawTables();
         const next = nextPending(key);
+        prefetch();
         if (next) {
           await show(next);
         } else {
@@ -187,7 +188,7 @@
   }
 
   input.addEventListener("keydown", (e) => {
-    const started = performance.now();
+    const started = e.timeStamp || performance.now();  // when the key went down
     if (e.key === "Enter") {
       e.preventDefault();
       const text = input.value.trim();
@@ -220,21 +221,30 @@
     td.addEventListener("click", () => show(td.dataset.key));
   }
 
-  // Fetch the crops of the flags to come, one after another, so each is ready when shown.
-  async function prefetch() {
-    if (fileMissing) return;
-    for (const key of pendingKeys()) {
-      const c = cells[key];
-      if (c.page === null || !c.bbox) continue;
-      const img = new Image();
-      img.src = cropUrl(key);
-      try { await img.decode(); } catch (e) { /* shown again when opened */ }
-    }
+  // Fetch the crops of the flags to come, one after another, so each is ready when shown
+  // (again after each decision: re-run rules may flag other cells).
+  const fetched = new Set();
+  let prefetching = null;
+  function prefetch() {
+    if (fileMissing || prefetching) return prefetching;
+    prefetching = (async () => {
+      for (const key of pendingKeys()) {
+        const c = cells[key];
+        const url = c.bbox && c.page !== null ? cropUrl(key) : null;
+        if (!url || fetched.has(url)) continue;
+        fetched.add(url);
+        const img = new Image();
+        img.src = url;
+        try { await img.decode(); } catch (e) { /* tried again when shown */ }
+      }
+    })().finally(() => { prefetching = null; });
+    return prefetching;
   }
 
   drawTables();
   const wanted = decodeURIComponent(location.hash.slice(1));
   const first = cells[wanted] ? wanted : pendingKeys()[0] || navKeys()[0];
   if (first) show(first);
-  prefetch();
+  // window.reviewReady: resolves once the crops of the current flags are loaded
+  window.reviewReady = Promise.resolve(prefetch()).then(() => true);
 })();
