@@ -13,7 +13,6 @@
   const crop = $("p-crop");
   const timings = (window.reviewTimings = []);
   let current = null;
-  let busy = false;
 
   const cellMap = () => Object.fromEntries(doc.cells.map((c) => [c.key, c]));
   let cells = cellMap();
@@ -76,18 +75,7 @@
     for (const td of document.querySelectorAll("td.current")) td.classList.remove("current");
     const td = document.querySelector(`td[data-key="${CSS.escape(key)}"]`);
     if (td) { td.classList.add("current"); td.scrollIntoView({block: "nearest"}); }
-    const [row, col] = labels[key] || [key, ""];
-    $("p-label").textContent = `${row} · ${col}`;
-    $("p-key").textContent = key;
-    $("p-value").textContent = shown(c.value);
-    $("p-raw").textContent = c.raw === "" ? '""' : c.raw;
-    $("p-conf").textContent = c.confidence.toFixed(2);
-    $("p-reasons").textContent = c.reasons.join(", ") || "—";
-    $("p-suggested").textContent = c.suggested === null ? "—" : String(c.suggested);
-    $("p-review").textContent = c.review
-      ? `${c.review.reviewer}, ${c.review.reviewed_at.slice(0, 19).replace("T", " ")}: ` +
-        `${shown(c.review.old_value)} → ${shown(c.review.new_value)}`
-      : "—";
+    refreshFacts(key);
     $("p-msg").textContent = "";
     input.value = "";
     input.focus();
@@ -107,6 +95,22 @@
       nocrop.hidden = false;
       nocrop.textContent = "the page image could not be shown";
     });
+  }
+
+  function refreshFacts(key) {
+    const c = cells[key];
+    const [row, col] = labels[key] || [key, ""];
+    $("p-label").textContent = `${row} · ${col}`;
+    $("p-key").textContent = key;
+    $("p-value").textContent = shown(c.value);
+    $("p-raw").textContent = c.raw === "" ? '""' : c.raw;
+    $("p-conf").textContent = c.confidence.toFixed(2);
+    $("p-reasons").textContent = c.reasons.join(", ") || "—";
+    $("p-suggested").textContent = c.suggested === null ? "—" : String(c.suggested);
+    $("p-review").textContent = c.review
+      ? `${c.review.reviewer}, ${c.review.reviewed_at.slice(0, 19).replace("T", " ")}: ` +
+        `${shown(c.review.old_value)} → ${shown(c.review.new_value)}`
+      : "—";
   }
 
   function step(delta) {
@@ -137,54 +141,86 @@
     return half.includes(".") ? parseFloat(half) : parseInt(half, 10);
   }
 
-  async function decide(value, started) {
-    if (busy || !current) return;
-    busy = true;
+  // A decision is drawn at once and the next flag shown without waiting for the server;
+  // the POSTs go one after another, each naming the cell's version as this page last
+  // saw it. The answer (rules re-run) then replaces the document; a refusal (409: the
+  // cell changed since shown; 422) brings the cell back with the reason.
+  let saving = Promise.resolve();
+  function decide(value, started) {
+    if (!current) return;
     const key = current;
     const c = cells[key];
-    try {
-      const {status, data} = await Review.post(
-        `/api/documents/${doc.id}/cells/${encodeURIComponent(key)}/review`,
-        {value, reviewer: Review.reviewer(), note: null, version: c.version},
-      );
-      const saved = performance.now();
-      if (status === 200) {
-        doc = data;
-        cells = cellMap();
-        drawTables();
-        const next = nextPending(key);
-        prefetch();
-        if (next) {
-          await show(next);
-        } else {
-          current = key;
-          show(key);
+    c.review = {reviewer: Review.reviewer(), reviewed_at: "", old_value: c.value,
+                new_value: value, note: null};  // reviewed_at "": not yet saved
+    c.value = value;
+    c.flagged = false;
+    c.source = "review";
+    drawTables();
+    const next = nextPending(key);
+    const entry = {key, shown_ms: null, save_ms: null};
+    const shownDone = (next ? show(next) : Promise.resolve()).then(() => {
+      entry.shown_ms = performance.now() - started;
+    });
+    if (!next) $("p-msg").textContent = "All flags decided: saving…";
+    const reviewer = Review.reviewer();
+    saving = saving.then(async () => {
+      let answer;
+      try {
+        answer = await Review.post(
+          `/api/documents/${doc.id}/cells/${encodeURIComponent(key)}/review`,
+          {value, reviewer, note: null, version: serverVersions[key]},
+        );
+      } catch (e) {
+        answer = {status: 0, data: {detail: "not saved: " + e}};
+      }
+      entry.save_ms = performance.now() - started;
+      if (answer.status === 200) {
+        accept(answer.data);
+        if (current && !isPending(cells[current]) && !cells[current].review && input.value === "") {
+          const again = nextPending(current);  // the re-run rules cleared this one
+          if (again) await show(again);
+        }
+        if (!pendingKeys().length) {
           $("p-msg").textContent = "All flags decided: the document is " + doc.status + ".";
         }
-        const entry = {key, save_ms: saved - started, shown_ms: performance.now() - started};
-        timings.push(entry);
-        console.log(`decision ${key}: saved in ${entry.save_ms.toFixed(0)} ms, next flag shown in ${entry.shown_ms.toFixed(0)} ms`);
-      } else if (status === 409) {
-        await reload();
-        show(key);
-        $("p-msg").textContent = data.detail;
       } else {
-        $("p-msg").textContent = typeof data.detail === "string" ? data.detail : JSON.stringify(data.detail);
+        if (cells[key]) cells[key].review = null;  // refused: the server's state stands
+        await reload();
+        await show(key);
+        $("p-msg").textContent = typeof answer.data.detail === "string"
+          ? answer.data.detail : JSON.stringify(answer.data.detail);
       }
-    } catch (e) {
-      $("p-msg").textContent = "not saved: " + e;
-    } finally {
-      busy = false;
+      await shownDone;
+      timings.push(entry);
+      console.log(`decision ${key}: next flag shown in ${entry.shown_ms.toFixed(0)} ms, ` +
+                  `saved in ${entry.save_ms.toFixed(0)} ms`);
+    });
+  }
+
+  // The versions the server last gave: what a decision says it was made on.
+  let serverVersions = {};
+  function accept(data) {
+    const local = doc;
+    doc = data;
+    serverVersions = Object.fromEntries(doc.cells.map((c) => [c.key, c.version]));
+    cells = cellMap();
+    // decisions still on their way stay drawn as decided
+    for (const c of local.cells) {
+      const now = cells[c.key];
+      if (c.review && c.review.reviewed_at === "" && now && (!now.review ||
+          now.review.new_value !== c.review.new_value)) {
+        cells[c.key] = c;
+      }
     }
+    doc.cells = doc.cells.map((c) => cells[c.key]);
+    drawTables();
+    if (current && input.value === "" && document.activeElement === input) refreshFacts(current);
+    prefetch();  // re-run rules may have flagged other cells
   }
 
   async function reload() {
     const response = await fetch(`/api/documents/${doc.id}`, {credentials: "same-origin"});
-    if (response.ok) {
-      doc = await response.json();
-      cells = cellMap();
-      drawTables();
-    }
+    if (response.ok) accept(await response.json());
   }
 
   input.addEventListener("keydown", (e) => {
@@ -241,6 +277,7 @@
     return prefetching;
   }
 
+  serverVersions = Object.fromEntries(doc.cells.map((c) => [c.key, c.version]));
   drawTables();
   const wanted = decodeURIComponent(location.hash.slice(1));
   const first = cells[wanted] ? wanted : pendingKeys()[0] || navKeys()[0];
