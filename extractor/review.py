@@ -18,7 +18,7 @@ from extractor.reconcile.cells import FLAG_BELOW
 from extractor.reconcile.flags import TRUSTED_SOURCES, judge_failed_checks
 from extractor.reconcile.rules import run_rules
 from extractor.store import Store, StoredDocument, UnknownCellError
-from models.result import Cell, Check, Number
+from models.result import Cell, Number
 from models.schema import value_kind
 
 LARGEST_VALUE = 10**12  # no count or amount in these tables comes near it; a typo does
@@ -233,7 +233,3 @@ def _utc(moment: datetime) -> datetime:
 def pending_keys(doc: StoredDocument) -> list[str]:
     """Flagged cells no person has decided yet, in reading order."""
     return [cell.key for cell, review in doc.effective_cells() if cell.flagged and not review]
-
-
-def failed_checks(doc: StoredDocument) -> list[Check]:
-    return doc.result.failed_checks

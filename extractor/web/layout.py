@@ -69,15 +69,6 @@ def labels_by_key(views: list[TableView]) -> dict[str, tuple[str, str]]:
     }
 
 
-def row_and_column(key: str, fmt: str | None) -> tuple[str, str]:
-    """The printed row label and column label of a key, for the cell panel."""
-    for view in table_views([key], fmt):
-        for row in view.rows:
-            if key in row.keys:
-                return row.label, view.column_labels[row.keys.index(key)]
-    return key, ""
-
-
 def _disclosure(present: set[str], fmt: str, title: str) -> TableView:
     columns = list(DISCLOSURE_COLUMNS[fmt])  # type: ignore[index]
     header = [[HeaderCell("信息内容")] + [HeaderCell(c.label) for c in columns]]
