@@ -176,7 +176,8 @@ table{border-collapse:collapse;width:100%;font-size:.9rem}
 th,td{padding:.3rem .5rem;border-bottom:1px solid #eee;text-align:left;vertical-align:top}
 th{background:#f6f6f6;position:sticky;top:0}td.n{text-align:right;font-variant-numeric:tabular-nums}
 .s{display:inline-block;padding:0 .4rem;border-radius:3px;color:#fff;font-size:.8rem}
-.ok{background:#4caf50}.needs_review{background:#f0ad4e}.failed{background:#d9534f}
+.ok{background:#4caf50}.needs_review{background:#f0ad4e}.reviewed{background:#26a69a}
+.failed{background:#d9534f}
 .cards{display:flex;gap:1rem;flex-wrap:wrap}.card{border:1px solid #ddd;border-radius:6px;
 padding:.6rem 1rem;min-width:9rem}.card b{display:block;font-size:1.4rem}
 .legend span{display:inline-block;margin-right:1rem;font-size:.85rem}

@@ -10,6 +10,7 @@ import csv
 import hashlib
 import json
 import os
+import re
 import shutil
 import socket
 import sqlite3
@@ -443,3 +444,15 @@ def test_serve_beyond_loopback_answers_nothing_without_the_token(db: str):
             server.wait(timeout=20)
         except subprocess.TimeoutExpired:
             server.kill()
+
+
+def test_pages_work_offline(db: str):
+    """Nothing is loaded from another host: no CDN, no web font, no external script."""
+    api = client(db)
+    doc_id = first_id(api)
+    for url in ("/", f"/documents/{doc_id}", f"/documents/{doc_id}/pages/2", "/docs", "/login"):
+        text = api.get(url).text
+        assert re.search(r"""(src|href)\s*=\s*["']?(https?:)?//""", text) is None, url
+        assert "@import" not in text
+    api_docs = api.get("/docs").text
+    assert "POST /api/documents/{document_id}/cells/{key}/review" in api_docs

@@ -61,8 +61,10 @@ def create_app(
         yield
         store.close()
 
+    # FastAPI's own /docs loads Swagger UI from a CDN: this app works offline, so /docs is
+    # a plain page rendered from the same OpenAPI description (/openapi.json).
     app = FastAPI(
-        title="extractor review", version="1", docs_url="/docs", redoc_url=None, lifespan=lifespan
+        title="extractor review", version="1", docs_url=None, redoc_url=None, lifespan=lifespan
     )
     app.state.store = store
     templates = Jinja2Templates(directory=str(HERE / "templates"))
@@ -142,6 +144,10 @@ def create_app(
             request, "page.html", doc=doc, number=number, boxes=boxes, size=size,
             file_error=file_error, labels=labels,
         )
+
+    @app.get("/docs", response_class=HTMLResponse, include_in_schema=False)
+    def api_docs(request: Request) -> Response:
+        return page(request, "api_docs.html", spec=app.openapi())
 
     @app.get(security.LOGIN_PATH, response_class=HTMLResponse, include_in_schema=False)
     def login_form(request: Request) -> Response:
