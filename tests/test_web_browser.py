@@ -176,6 +176,7 @@ def test_a_scan_is_reviewed_with_the_keyboard_alone(
 
     decided: dict[str, object] = {}
     typed = blanked = 0
+    noted: set[str] = set()
     for step in range(4 * flagged_at_start):
         if page.inner_text("#pending-count") == "0":
             break
@@ -189,9 +190,10 @@ def test_a_scan_is_reviewed_with_the_keyboard_alone(
             page.keyboard.press("x")  # the page shows nothing there
             blanked += 1
         else:
-            page.keyboard.type(str(want))
+            page.keyboard.type(f"{want} # as printed")  # a correction with a note
             page.keyboard.press("Enter")
             typed += 1
+            noted.add(key)
         decided[key] = want if key in truth else value
         page.wait_for_function(f"window.reviewTimings.length === {step + 1}")
     else:
@@ -221,6 +223,7 @@ def test_a_scan_is_reviewed_with_the_keyboard_alone(
         cell, review = effective[key]
         assert review is not None and review.reviewer == REVIEWER
         assert cell.value == value and cell.source == "review" and not cell.flagged
+        assert review.note == ("as printed" if key in noted else None)
     assert not any(cell.flagged for cell, _ in effective.values())
 
     from openpyxl import load_workbook
@@ -236,6 +239,7 @@ def test_a_scan_is_reviewed_with_the_keyboard_alone(
         assert (row["source"], row["reviewed_by"]) == ("review", REVIEWER)
         assert row["reviewed_at"]
         assert row["original_value"] == originals[key]  # what the extractor had read
+        assert row["review_note"] == ("as printed" if key in noted else None)
 
 
 def test_a_decision_on_a_cell_changed_by_another_reviewer_is_refused(

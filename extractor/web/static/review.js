@@ -146,12 +146,12 @@
   // saw it. The answer (rules re-run) then replaces the document; a refusal (409: the
   // cell changed since shown; 422) brings the cell back with the reason.
   let saving = Promise.resolve();
-  function decide(value, started) {
+  function decide(value, started, note = null) {
     if (!current) return;
     const key = current;
     const c = cells[key];
     c.review = {reviewer: Review.reviewer(), reviewed_at: "", old_value: c.value,
-                new_value: value, note: null};  // reviewed_at "": not yet saved
+                new_value: value, note};  // reviewed_at "": not yet saved
     c.value = value;
     c.flagged = false;
     c.source = "review";
@@ -168,7 +168,7 @@
       try {
         answer = await Review.post(
           `/api/documents/${doc.id}/cells/${encodeURIComponent(key)}/review`,
-          {value, reviewer, note: null, version: serverVersions[key]},
+          {value, reviewer, note, version: serverVersions[key]},
         );
       } catch (e) {
         answer = {status: 0, data: {detail: "not saved: " + e}};
@@ -227,12 +227,16 @@
     const started = e.timeStamp || performance.now();  // when the key went down
     if (e.key === "Enter") {
       e.preventDefault();
-      const text = input.value.trim();
-      if (text === "") return decide(cells[current].value, started);
+      // "12", "12 # misprint", "# checked on paper": a value and/or a note after "#"
+      const [numberPart, ...noteParts] = input.value.split("#");
+      const text = numberPart.trim();
+      const note = noteParts.length ? noteParts.join("#").trim() || null : null;
+      if (text === "") return decide(cells[current].value, started, note);
       const value = parseNumber(text);
       if (value === undefined) { $("p-msg").textContent = `"${text}" is not a number`; return; }
-      return decide(value, started);
+      return decide(value, started, note);
     }
+    if (input.value.includes("#") && e.key !== "Tab") return;  // typing a note: keys are text
     if (e.key === "Tab" || ((e.key === "j" || e.key === "k") && !e.ctrlKey && !e.metaKey)) {
       e.preventDefault();
       return step(e.key === "k" || (e.key === "Tab" && e.shiftKey) ? -1 : 1);
