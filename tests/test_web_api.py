@@ -17,11 +17,14 @@ import sqlite3
 import subprocess
 import sys
 import time
+from io import BytesIO
 from pathlib import Path
 
 import httpx
+import numpy as np
 import pytest
 from fastapi.testclient import TestClient
+from PIL import Image
 
 from extractor.export import export
 from extractor.pipeline import extract_document
@@ -133,14 +136,16 @@ def test_cell_image_is_a_png_of_the_page_around_the_cell(db: str, extracted: Doc
     assert answer.status_code == 200
     assert answer.headers["content-type"] == "image/png"
     assert answer.content[:8] == b"\x89PNG\r\n\x1a\n"
-    from io import BytesIO
-
-    from PIL import Image
-
-    image = Image.open(BytesIO(answer.content))
+    image = np.asarray(Image.open(BytesIO(answer.content)).convert("RGB")).astype(int)
     x0, top, x1, bottom = cell.bbox
-    # the row from the page's left edge (its label) to past the cell, and more than the row
-    assert image.width >= (x1 * 150 / 72) and image.height > 2 * (bottom - top) * 150 / 72
+    px = 150 / 72  # crops are rendered at 150 dpi
+    red = np.argwhere(abs(image - (220, 30, 30)).sum(axis=2) < 40)
+    assert len(red), "the cell is outlined"
+    outline_w = red[:, 1].max() - red[:, 1].min()
+    outline_h = red[:, 0].max() - red[:, 0].min()
+    assert abs(outline_w - (x1 - x0) * px) < 12 and abs(outline_h - (bottom - top) * px) < 12
+    # more than the cell: its row label to the left and the headers above are in view
+    assert red[:, 1].min() > 150 * px / 2 and image.shape[0] > 3 * (bottom - top) * px
     unknown = api.get(f"/api/documents/{doc_id}/cells/applications.nope.total/image")
     assert unknown.status_code == 404
     assert api.get("/api/documents/999/cells/x/image").status_code == 404
