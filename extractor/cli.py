@@ -69,3 +69,9 @@ except ImportError:  # pragma: no cover
     pass
 else:
     register_watch(main)
+try:  # serve: the review app (needs the web extras: fastapi, uvicorn, jinja2)
+    from extractor.cli_serve import register as register_serve
+except ImportError:  # pragma: no cover
+    pass
+else:
+    register_serve(main)

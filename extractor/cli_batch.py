@@ -160,7 +160,9 @@ def batch_command(
 )
 @click.option("--out", "out_path", required=True, help="Output file (csv/parquet: the stem).")
 @click.option(
-    "--status", type=click.Choice(["ok", "needs_review", "failed"]), help="Only this status."
+    "--status",
+    type=click.Choice(["ok", "needs_review", "reviewed", "failed"]),
+    help="Only this status.",
 )
 @click.option("--year", type=int, help="Only reports on this year.")
 @click.option("--agency", help="Only agencies whose name contains this.")

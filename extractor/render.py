@@ -23,7 +23,8 @@ _ROW_LABELS = {r.key: r.label for r in APPLICATION_ROWS}
 _GROUP_LABELS = {g.key: g.label for g in APPLICATION_GROUPS}
 _COLUMN_LABELS = {c.key: c.label for c in (*APPLICATION_COLUMNS, ORG_SUBTOTAL_COLUMN)}
 
-_STATUS_STYLE = {"ok": "bold green", "needs_review": "bold yellow", "failed": "bold red"}
+_STATUS_STYLE = {"ok": "bold green", "needs_review": "bold yellow",
+                 "reviewed": "bold cyan", "failed": "bold red"}
 
 
 def render_result(result: DocumentResult, console: Console) -> None:

@@ -19,8 +19,13 @@ from rich.table import Table
 
 from extractor.store import Store
 
-STATUS_ORDER = ("failed", "needs_review", "ok")
-STATUS_COLOURS = {"ok": "#4caf50", "needs_review": "#f0ad4e", "failed": "#d9534f"}
+STATUS_ORDER = ("failed", "needs_review", "reviewed", "ok")
+STATUS_COLOURS = {
+    "ok": "#4caf50",
+    "needs_review": "#f0ad4e",
+    "reviewed": "#26a69a",
+    "failed": "#d9534f",
+}
 OUTCOMES = (
     ("granted", "予以公开", "#2e7d32"),
     ("partially_granted", "部分公开", "#81c784"),
@@ -130,7 +135,7 @@ def print_report(data: ReportData, console: Console | None = None) -> None:
         ("received", "right"),
     ):
         table.add_column(name, justify=justify)
-    styles = {"ok": "green", "needs_review": "yellow", "failed": "red"}
+    styles = {"ok": "green", "needs_review": "yellow", "reviewed": "cyan", "failed": "red"}
     for row in data.rows:
         table.add_row(
             row.agency,
@@ -144,6 +149,7 @@ def print_report(data: ReportData, console: Console | None = None) -> None:
     console.print(table)
     console.print(
         f"documents: {data.statuses['ok']} ok · {data.statuses['needs_review']} needs review · "
+        f"{data.statuses['reviewed']} reviewed · "
         f"{data.statuses['failed']} failed · {data.flagged_cells} flagged cells"
     )
     if data.failed_rules:
@@ -170,7 +176,8 @@ table{border-collapse:collapse;width:100%;font-size:.9rem}
 th,td{padding:.3rem .5rem;border-bottom:1px solid #eee;text-align:left;vertical-align:top}
 th{background:#f6f6f6;position:sticky;top:0}td.n{text-align:right;font-variant-numeric:tabular-nums}
 .s{display:inline-block;padding:0 .4rem;border-radius:3px;color:#fff;font-size:.8rem}
-.ok{background:#4caf50}.needs_review{background:#f0ad4e}.failed{background:#d9534f}
+.ok{background:#4caf50}.needs_review{background:#f0ad4e}.reviewed{background:#26a69a}
+.failed{background:#d9534f}
 .cards{display:flex;gap:1rem;flex-wrap:wrap}.card{border:1px solid #ddd;border-radius:6px;
 padding:.6rem 1rem;min-width:9rem}.card b{display:block;font-size:1.4rem}
 .legend span{display:inline-block;margin-right:1rem;font-size:.85rem}
@@ -191,6 +198,7 @@ def write_html(data: ReportData, out_path: str | Path) -> Path:
             ("documents", sum(s.values())),
             ("ok", s["ok"]),
             ("needs review", s["needs_review"]),
+            ("reviewed", s["reviewed"]),
             ("failed", s["failed"]),
             ("flagged cells", data.flagged_cells),
         )
@@ -250,7 +258,7 @@ def _row_label(label_w: int, y: int, row: Row) -> str:
 def _status_bar(statuses: Counter[str]) -> str:
     total = sum(statuses.values()) or 1
     width, x, parts = 800, 0.0, []
-    for status in ("ok", "needs_review", "failed"):
+    for status in ("ok", "reviewed", "needs_review", "failed"):
         w = width * statuses[status] / total
         if w:
             parts.append(

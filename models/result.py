@@ -12,7 +12,7 @@ from pydantic import BaseModel, Field
 DocumentKind = Literal["text", "scan", "mixed", "image", "html", "docx"]
 CellSource = Literal["text", "ocr", "html", "docx", "review"]
 Blame = Literal["source", "extraction", "unknown"]
-Status = Literal["ok", "needs_review", "failed"]
+Status = Literal["ok", "needs_review", "reviewed", "failed"]
 Number = int | float
 
 

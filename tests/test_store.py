@@ -210,7 +210,7 @@ def test_a_continuity_break_is_a_failed_check_and_a_flag_until_reviewed(db: str)
         doc = next(d for d in store.load_documents() if d.id == later)
     cell = doc.result.cell_map()["applications.carried_over.total"]
     assert not cell.flagged and REASON not in cell.reasons
-    assert doc.result.status == "ok"
+    assert doc.result.status == "reviewed"  # a person decided the cells: not merely "ok"
 
 
 _OPEN_WHEN_TOLD = """

@@ -8,10 +8,20 @@ are kept exact, migrations.py for schema versions.
 from extractor.store.agency import normalise_agency
 from extractor.store.engine import database_url, make_engine
 from extractor.store.migrations import LATEST_VERSION, migrate
-from extractor.store.repository import Review, Store, StoredDocument
+from extractor.store.repository import (
+    CellChangedError,
+    QueueEntry,
+    Review,
+    Store,
+    StoredDocument,
+    UnknownCellError,
+)
 
 __all__ = [
     "LATEST_VERSION",
+    "CellChangedError",
+    "QueueEntry",
+    "UnknownCellError",
     "Review",
     "Store",
     "StoredDocument",

@@ -15,7 +15,7 @@ from datetime import UTC, datetime
 from pathlib import Path
 from typing import Any
 
-from sqlalchemy import Engine, and_, delete, insert, or_, select, update
+from sqlalchemy import Engine, and_, delete, func, insert, or_, select, update
 from sqlalchemy.exc import IntegrityError
 
 from extractor.store import tables as t
@@ -54,6 +54,9 @@ class StoredDocument:
     reviews: dict[str, Review] = field(default_factory=dict)
     # cross-report checks with the id of the document each compared against
     cross_checks: list[tuple[Check, int | None]] = field(default_factory=list)
+    # key → the cell's version: its row and its latest review; a decision names the version
+    # it was made on, so a decision on a cell that changed since it was shown is refused
+    versions: dict[str, str] = field(default_factory=dict)
 
     def effective_cells(self) -> list[tuple[Cell, Review | None]]:
         """The cells with reviews applied: a reviewed value replaces the extracted one.
@@ -99,6 +102,34 @@ class DocumentValues:
     updated_at: datetime
     values: dict[str, Number | None] = field(default_factory=dict)
     flagged: dict[str, bool] = field(default_factory=dict)
+
+
+class CellChangedError(RuntimeError):
+    """A decision was made on a version of a cell that is no longer the current one."""
+
+    def __init__(self, key: str, shown: str, current: str, by: str | None) -> None:
+        who = f" by {by}" if by else ""
+        super().__init__(
+            f"cell {key} was changed{who} since it was shown to you (version {shown}, now "
+            f"{current}): reload the document and decide again"
+        )
+        self.key, self.shown, self.current = key, shown, current
+
+
+class UnknownCellError(LookupError):
+    """No such document, or no such cell in it."""
+
+
+@dataclass(frozen=True)
+class QueueEntry:
+    """One document in the review queue: `flagged` counts flagged cells nobody decided yet."""
+
+    id: int
+    path: str
+    agency: str | None
+    year: int | None
+    status: str
+    flagged: int
 
 
 class Store:
@@ -209,6 +240,10 @@ class Store:
                     insert(t.checks),
                     [_check_row(doc_id, i, c, "document") for i, c in enumerate(result.checks)],
                 )
+            if result.status != "failed":
+                # a re-extraction (--force) of a reviewed document stays reviewed when the
+                # reviews still decide every flagged cell
+                self._restatus(conn, doc_id)
         return int(doc_id)
 
     # --- reviews -------------------------------------------------------------------------
@@ -252,6 +287,178 @@ class Store:
                     note=note,
                 )
             )
+
+    def decide_cell(
+        self,
+        document_id: int,
+        key: str,
+        new_value: Number | None,
+        reviewer: str,
+        note: str | None = None,
+        shown_version: str | None = None,
+    ) -> tuple[Review, str]:
+        """Record a person's decision on one cell, refusing it if the cell changed since shown.
+
+        Returns the review and the cell's new version.
+
+        The write lock is taken first (a no-op update of the cell's row), so two reviewers
+        deciding the same cell at once are serialised and the second sees the first's review.
+        """
+        c, r = t.cells, t.reviews
+        with self.engine.begin() as conn:
+            locked = conn.execute(
+                update(c)
+                .where(c.c.document_id == document_id, c.c.key == key)
+                .values(flagged=c.c.flagged)
+            ).rowcount
+            if not locked:
+                raise UnknownCellError(f"document {document_id} has no cell {key}")
+            cell = conn.execute(
+                select(c.c.id, c.c.value_int, c.c.value_dec).where(
+                    c.c.document_id == document_id, c.c.key == key
+                )
+            ).one()
+            last = conn.execute(
+                select(r.c.id, r.c.new_value, r.c.reviewer)
+                .where(r.c.document_id == document_id, r.c.cell_key == key)
+                .order_by(r.c.id.desc())
+                .limit(1)
+            ).first()
+            current = _version(cell.id, last.id if last else None)
+            if shown_version is not None and shown_version != current:
+                by = last.reviewer if last else None
+                raise CellChangedError(key, shown_version, current, by)
+            old_value = (
+                last.new_value if last else decode_cell_value(cell.value_int, cell.value_dec)
+            )
+            review = Review(key, reviewer, datetime.now(UTC), old_value, new_value, note)
+            review_id = conn.execute(
+                insert(r).values(
+                    document_id=document_id,
+                    cell_key=key,
+                    reviewer=reviewer,
+                    reviewed_at=review.reviewed_at,
+                    old_value=old_value,
+                    new_value=new_value,
+                    note=note,
+                )
+            ).inserted_primary_key[0]
+        return review, _version(cell.id, review_id)
+
+    def save_rechecked(
+        self,
+        document_id: int,
+        checks: list[Check],
+        flags: dict[str, tuple[bool, list[str], Number | None]],
+    ) -> tuple[str, tuple[Any, ...] | None]:
+        """Store the checks re-run on reviewed values and the cells' new flags.
+
+        `flags` maps a key to (flagged, reasons, suggested) for the cells that changed.
+        The document's own checks are replaced (cross-report checks stay); the status is
+        recomputed (`reviewed` once every flagged cell is decided). Returns the status and
+        the document's stamp (see `document_stamp`) as this transaction leaves it.
+        """
+        with self.engine.begin() as conn:
+            conn.execute(
+                delete(t.checks).where(
+                    t.checks.c.document_id == document_id, t.checks.c.origin == "document"
+                )
+            )
+            if checks:
+                conn.execute(
+                    insert(t.checks),
+                    [_check_row(document_id, i, chk, "document") for i, chk in enumerate(checks)],
+                )
+            for key, (flagged, reasons, suggested) in flags.items():
+                conn.execute(
+                    update(t.cells)
+                    .where(t.cells.c.document_id == document_id, t.cells.c.key == key)
+                    .values(flagged=flagged, reasons=list(reasons), suggested=suggested)
+                )
+            self._restatus(conn, document_id)
+            stamp = self._stamp(conn, document_id)
+            assert stamp is not None  # the document exists: its cells were just updated
+            return stamp[1], stamp
+
+    def review_queue(
+        self,
+        status: str | None = None,
+        year: int | None = None,
+        agency: str | None = None,
+    ) -> list[QueueEntry]:
+        """Documents with the number of their flagged cells not yet decided."""
+        docs, c, r = t.documents, t.cells, t.reviews
+        decided = (
+            select(r.c.id)
+            .where(r.c.document_id == c.c.document_id, r.c.cell_key == c.c.key)
+            .exists()
+        )
+        pending = (
+            select(c.c.document_id, func.count().label("n"))
+            .where(c.c.flagged.is_(True), ~decided)
+            .group_by(c.c.document_id)
+            .subquery()
+        )
+        query = (
+            select(
+                docs.c.id, docs.c.path, docs.c.agency, docs.c.year, docs.c.status,
+                func.coalesce(pending.c.n, 0).label("flagged"),
+            )
+            .outerjoin(pending, pending.c.document_id == docs.c.id)
+            .order_by(docs.c.agency_norm, docs.c.year, docs.c.path)
+        )
+        if status:
+            query = query.where(docs.c.status == status)
+        if year is not None:
+            query = query.where(docs.c.year == year)
+        if agency:
+            norm = normalise_agency(agency) or agency
+            query = query.where(
+                or_(docs.c.agency.contains(agency), docs.c.agency_norm.contains(norm))
+            )
+        with self.engine.connect() as conn:
+            return [QueueEntry(*row) for row in conn.execute(query)]
+
+    def document_stamp(self, document_id: int) -> tuple[Any, ...] | None:
+        """What changes whenever the stored document does (re-extraction, a review, checks,
+        flags, status): a reader may keep a loaded document while its stamp is unchanged."""
+        with self.engine.connect() as conn:
+            return self._stamp(conn, document_id)
+
+    @staticmethod
+    def _stamp(conn: Any, document_id: int) -> tuple[Any, ...] | None:
+        docs, r, c = t.documents, t.reviews, t.checks
+        query = select(
+            docs.c.updated_at,
+            docs.c.status,
+            select(func.max(r.c.id)).where(r.c.document_id == document_id).scalar_subquery(),
+            select(func.max(c.c.id)).where(c.c.document_id == document_id).scalar_subquery(),
+            select(func.count(c.c.id)).where(c.c.document_id == document_id).scalar_subquery(),
+        ).where(docs.c.id == document_id)
+        row = conn.execute(query).first()
+        return None if row is None else tuple(row)
+
+    def load_document(self, document_id: int) -> StoredDocument | None:
+        """One stored document with its paths, cells, checks, reviews and cell versions."""
+        docs = t.documents
+        with self.engine.connect() as conn:
+            row = conn.execute(select(docs).where(docs.c.id == document_id)).mappings().first()
+            if row is None:
+                return None
+            ids = [document_id]
+            paths = self._grouped(conn, t.document_paths, ids, t.document_paths.c.id)
+            checks = self._grouped(conn, t.checks, ids, t.checks.c.ord)
+            cells = self._grouped(conn, t.cells, ids, t.cells.c.ord)
+            reviews = self._grouped(conn, t.reviews, ids, t.reviews.c.id)
+        doc = _stored_document(
+            row, paths[document_id], cells[document_id], checks[document_id], reviews[document_id]
+        )
+        last_review = {rv["cell_key"]: rv["id"] for rv in reviews[document_id]}
+        doc.versions = {
+            cell["key"]: _version(cell["id"], last_review.get(cell["key"]))
+            for cell in cells[document_id]
+        }
+        return doc
 
     # --- reading -------------------------------------------------------------------------
 
@@ -399,27 +606,48 @@ class Store:
 
     @staticmethod
     def _restatus(conn: Any, doc_id: int) -> None:
-        """needs_review iff a cell is flagged or a check failed (failed stays failed)."""
-        docs = t.documents
+        """The status from the cells, checks and reviews (failed stays failed).
+
+        needs_review while a flagged cell has no review (or, with no review at all, a check
+        failed); reviewed once a person has decided every flagged cell — a check may still
+        fail then, the report's own arithmetic error; ok otherwise.
+        """
+        docs, c, r = t.documents, t.cells, t.reviews
         status = conn.execute(select(docs.c.status).where(docs.c.id == doc_id)).scalar_one()
         if status == "failed":
             return
-        flagged = conn.execute(
-            select(t.cells.c.id)
-            .where(and_(t.cells.c.document_id == doc_id, t.cells.c.flagged.is_(True)))
+        decided = (
+            select(r.c.id).where(r.c.document_id == doc_id, r.c.cell_key == c.c.key).exists()
+        )
+        pending = conn.execute(
+            select(c.c.id)
+            .where(and_(c.c.document_id == doc_id, c.c.flagged.is_(True), ~decided))
             .limit(1)
+        ).first()
+        any_review = conn.execute(
+            select(r.c.id).where(r.c.document_id == doc_id).limit(1)
         ).first()
         failed = conn.execute(
             select(t.checks.c.id)
             .where(and_(t.checks.c.document_id == doc_id, t.checks.c.ok.is_(False)))
             .limit(1)
         ).first()
-        new = "needs_review" if flagged or failed else "ok"
+        if pending:
+            new = "needs_review"
+        elif any_review:
+            new = "reviewed"
+        else:
+            new = "needs_review" if failed else "ok"
         if new != status:
             conn.execute(update(docs).where(docs.c.id == doc_id).values(status=new))
 
 
 # --- row ↔ model -------------------------------------------------------------------------
+
+
+def _version(cell_id: int, review_id: int | None) -> str:
+    """A cell's version: new with a re-extraction (a new row) and with every review."""
+    return f"{cell_id}.{review_id or 0}"
 
 
 def _cell_row(doc_id: int, ord_: int, cell: Cell) -> dict[str, Any]:
