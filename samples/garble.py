@@ -114,7 +114,9 @@ def garble_pdf(pdf: Path, mode: str) -> None:
     """Falsify the ToUnicode maps of a PDF another program made (qpdf's QDF form, edited).
 
     ``shuffled``/``private`` rewrite every destination code point (a range keeps its start
-    shifted); ``missing`` drops the maps.
+    shifted); ``missing`` drops the maps (but pdfminer and others then decode LibreOffice's
+    and Chromium's embedded TrueType subsets by their own cmap, so for those makers
+    ``write_garbled`` uses ``private`` instead).
     """
     import subprocess
     import tempfile
@@ -142,7 +144,7 @@ def write_garbled(
 
     folder = out / "garbled"
     folder.mkdir(parents=True, exist_ok=True)
-    mode = job.scan.get("mode") or random.Random(job.seed).choice(MODES)
+    mode = requested = job.scan.get("mode") or random.Random(job.seed).choice(MODES)
     pdf = folder / f"{job.name}.pdf"
     if job.maker == "reportlab":
         pages = render_report(pdf, v, cells, rng, font_prefix=register_garbled(mode))
@@ -150,8 +152,12 @@ def write_garbled(
         from samples.makers import render_pdf
 
         pages = render_pdf(job.maker, pdf, v, cells, rng)
+        if mode == "missing":  # their embedded TrueType cmaps still decode: nearest is PUA
+            mode = "private"
         garble_pdf(pdf, mode)
     record = truth(v, cells, pdf.name, "garbled", pages)
     record["variant"]["garble"] = mode
+    if mode != requested:
+        record["variant"]["garble_requested"] = requested
     write_json(folder / f"{job.name}.json", record)
     return record

@@ -173,6 +173,8 @@ def main(argv: list[str] | None = None) -> int:
         "draws one",
     )
     parser.add_argument("--clean", action="store_true", help="empty --out first")
+    parser.add_argument("--jobs", type=int, default=1,
+                        help="documents made in parallel processes (default 1)")
     parser.add_argument(
         "--kinds",
         default=",".join(k for k in KIND_WEIGHTS if k != "html"),
@@ -206,8 +208,14 @@ def main(argv: list[str] | None = None) -> int:
         for sub in ("text", "garbled", "scan", "html"):
             shutil.rmtree(out / sub, ignore_errors=True)
     start = time.time()
-    for job in jobs:
-        record = run_job(job, out)
+    if args.jobs > 1:
+        from concurrent.futures import ProcessPoolExecutor
+
+        pool = ProcessPoolExecutor(max_workers=args.jobs)
+        records = pool.map(run_job, jobs, [out] * len(jobs))
+    else:
+        records = (run_job(job, out) for job in jobs)
+    for job, record in zip(jobs, records, strict=True):
         errors = len(record["source_errors"])
         print(f"{job.kind:8} {record['file']:40} maker={record['maker']:9} "
               f"pages={record['pages']} errors={errors}", flush=True)

@@ -19,6 +19,7 @@ draws the same.
 
 from __future__ import annotations
 
+import atexit
 import logging
 import os
 import random
@@ -75,18 +76,30 @@ def render_pdf(
     return locate_tables(pdf, v)
 
 
+_PROFILE: list[str] = []
+
+
+def _lo_profile() -> str:
+    """This process's own LibreOffice profile: made on first use (LibreOffice's first start
+    is its slowest), never shared with another process (the profile is locked while in use),
+    removed when the process ends."""
+    if not _PROFILE:
+        path = tempfile.mkdtemp(prefix="lo-profile-")
+        atexit.register(shutil.rmtree, path, True)
+        _PROFILE.append(path)
+    return _PROFILE[0]
+
+
 def word_to_pdf(docx: Path, outdir: Path) -> Path:
-    """LibreOffice headless: ``docx`` → ``outdir/<stem>.pdf`` (a fresh profile per run)."""
+    """LibreOffice headless: ``docx`` → ``outdir/<stem>.pdf``."""
     soffice = shutil.which("soffice") or shutil.which("libreoffice")
     if not soffice:
         raise MakerError("LibreOffice is not installed (apt-get install libreoffice-writer)")
-    with tempfile.TemporaryDirectory(prefix="lo-profile-") as profile:
-        cmd = [
-            soffice, f"-env:UserInstallation=file://{profile}", "--headless", "--norestore",
-            "--convert-to", "pdf", "--outdir", str(outdir), str(docx),
-        ]
-        done = subprocess.run(cmd, capture_output=True, text=True, timeout=TIMEOUT,
-                              env=_quiet_env())
+    cmd = [
+        soffice, f"-env:UserInstallation=file://{_lo_profile()}", "--headless", "--norestore",
+        "--convert-to", "pdf", "--outdir", str(outdir), str(docx),
+    ]
+    done = subprocess.run(cmd, capture_output=True, text=True, timeout=TIMEOUT, env=_quiet_env())
     out = outdir / f"{docx.stem}.pdf"
     if not out.is_file():
         raise MakerError(f"LibreOffice made no PDF of {docx.name}: {done.stderr.strip()[-300:]}")

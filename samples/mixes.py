@@ -42,6 +42,7 @@ def makers_jobs(seed: str) -> list[Job]:
     add("image", rng.choice(MAKERS), None, {"dpi": 200, "format": "tiff", "profile": "fax"})
     add("garbled", "reportlab", {"year": 2019}, {"mode": "shuffled"})
     add("garbled", "word", {"year": 2020}, {"mode": "shuffled"})
+    # "missing" is made "private" for this maker (see samples/garble.py)
     add("garbled", "browser", None, {"mode": rng.choice(["shuffled", "private", "missing"])})
     add("garbled", "reportlab", None, {"mode": rng.choice(["private", "missing"])})
     for _ in range(3):
