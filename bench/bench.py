@@ -51,6 +51,7 @@ class Row:
     wrong: tuple[str, ...] = ()  # "key: got … want …", flagged or not
     silent_keys: tuple[str, ...] = ()
     error: str = ""
+    warnings: tuple[str, ...] = ()
 
 
 def documents(groups: list[str], samples: Path = SAMPLES) -> list[tuple[str, Path, dict]]:
@@ -84,6 +85,7 @@ def measure(group: str, path: Path, truth: dict) -> Row:
         agency_ok=report.agency == truth.get("agency"), year_ok=report.year == truth.get("year"),
         format_ok=report.format == truth.get("format"),
         wrong=tuple(s.wrong), silent_keys=tuple(s.silent_errors), error=result.error or "",
+        warnings=tuple(str(w) for w in result.warnings),
     )
 
 

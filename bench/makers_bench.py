@@ -20,6 +20,7 @@ from __future__ import annotations
 
 import argparse
 import json
+import logging
 import os
 import sys
 import tempfile
@@ -29,6 +30,8 @@ from concurrent.futures import ProcessPoolExecutor
 from pathlib import Path
 
 os.environ.setdefault("OMP_THREAD_LIMIT", "1")
+# Chromium's Type 3 fonts have no FontBBox: pdfminer says so for every page, to no one's use
+logging.getLogger("pdfminer").setLevel(logging.ERROR)
 
 from bench.bench import Row, measure  # noqa: E402
 
