@@ -42,6 +42,16 @@ class Row:
     source_errors_missed: int
     has_source_errors: bool
     status: str
+    source_errors: int = 0  # deliberate errors in the report (rule and scope each)
+    maker: str = "reportlab"
+    kind: str = ""
+    agency_ok: bool = False
+    year_ok: bool = False
+    format_ok: bool = False
+    wrong: tuple[str, ...] = ()  # "key: got … want …", flagged or not
+    silent_keys: tuple[str, ...] = ()
+    error: str = ""
+    warnings: tuple[str, ...] = ()
 
 
 def documents(groups: list[str], samples: Path = SAMPLES) -> list[tuple[str, Path, dict]]:
@@ -64,11 +74,18 @@ def measure(group: str, path: Path, truth: dict) -> Row:
     result = extract_document(path)
     seconds = time.perf_counter() - started
     s = score(result, truth)
+    report = result.report
     return Row(
         group=group, name=path.name, pages=max(result.document.pages, 1), seconds=seconds,
         cells=s.cells, correct=s.correct, silent=len(s.silent_errors), flagged=s.flagged,
         source_errors_missed=len(s.missed_source_errors),
         has_source_errors=bool(truth.get("source_errors")), status=result.status,
+        source_errors=len({(e["rule"], e["scope"]) for e in truth.get("source_errors", [])}),
+        maker=truth.get("maker", "reportlab"), kind=truth.get("kind", group),
+        agency_ok=report.agency == truth.get("agency"), year_ok=report.year == truth.get("year"),
+        format_ok=report.format == truth.get("format"),
+        wrong=tuple(s.wrong), silent_keys=tuple(s.silent_errors), error=result.error or "",
+        warnings=tuple(str(w) for w in result.warnings),
     )
 
 
@@ -144,7 +161,7 @@ def compare_table_finders(pdfs: list[Path]) -> None:
 
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
-    parser.add_argument("--groups", default="text,docx,garbled,scan,real")
+    parser.add_argument("--groups", default="text,docx,html,garbled,scan,real")
     parser.add_argument("--limit", type=int, default=0, help="at most N documents per group")
     parser.add_argument("--no-compare", action="store_true")
     parser.add_argument("--samples", type=Path, default=SAMPLES,

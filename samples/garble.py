@@ -83,6 +83,59 @@ def register_garbled(mode: str) -> str:
     return prefix
 
 
+_CMAP_BLOCK = re.compile(rb"(beginbf(?:char|range))(.*?)(endbf(?:char|range))", re.S)
+_HEX = re.compile(rb"<([0-9A-Fa-f]{2,8})>")
+_TO_UNICODE = re.compile(rb"/ToUnicode\s+\d+\s+\d+\s+R")
+
+
+def _garble_block(m: re.Match, mode: str) -> bytes:
+    """Rewrite the destinations of one bfchar/bfrange block (the source codes stay)."""
+    body = m.group(2)
+    out = []
+    for line in body.split(b"\n"):
+        codes = _HEX.findall(line)
+        n_src = 1 if m.group(1) == b"beginbfchar" else 2
+        if len(codes) <= n_src:
+            out.append(line)
+            continue
+        head = b"".join(b"<" + c + b"> " for c in codes[:n_src])
+        dests = []
+        for c in codes[n_src:]:
+            unicode = int(c[:4], 16)
+            false = 0xE000 + unicode % 0x1800 if mode == "private" else _false_code_point(
+                unicode, unicode, mode)
+            dests.append(b"<%04X>" % false)
+        tail = b" ".join(dests)
+        out.append(head + (b"[" + tail + b"]" if b"[" in line else tail))
+    return m.group(1) + b"\n".join(out) + m.group(3)
+
+
+def garble_pdf(pdf: Path, mode: str) -> None:
+    """Falsify the ToUnicode maps of a PDF another program made (qpdf's QDF form, edited).
+
+    ``shuffled``/``private`` rewrite every destination code point (a range keeps its start
+    shifted); ``missing`` drops the maps (but pdfminer and others then decode LibreOffice's
+    and Chromium's embedded TrueType subsets by their own cmap, so for those makers
+    ``write_garbled`` uses ``private`` instead).
+    """
+    import subprocess
+    import tempfile
+
+    with tempfile.TemporaryDirectory() as tmp:
+        qdf = Path(tmp) / "in.qdf"
+        subprocess.run(["qpdf", "--qdf", "--object-streams=disable", str(pdf), str(qdf)],
+                       check=True, capture_output=True)
+        data = qdf.read_bytes()
+        if mode == "missing":
+            data = _TO_UNICODE.sub(b"", data)
+        else:
+            data = _CMAP_BLOCK.sub(lambda m: _garble_block(m, mode), data)
+        fixed = Path(tmp) / "fixed.qdf"
+        with open(fixed, "wb") as out:
+            subprocess.run(["fix-qdf"], input=data, stdout=out, check=True)
+        subprocess.run(["qpdf", str(fixed), str(pdf)], check=True, capture_output=True)
+
+
 def write_garbled(
     job: Job, out: Path, v: Variant, cells: dict[str, Printed], rng: random.Random
 ) -> dict:
@@ -91,10 +144,20 @@ def write_garbled(
 
     folder = out / "garbled"
     folder.mkdir(parents=True, exist_ok=True)
-    mode = job.scan.get("mode") or random.Random(job.seed).choice(MODES)
+    mode = requested = job.scan.get("mode") or random.Random(job.seed).choice(MODES)
     pdf = folder / f"{job.name}.pdf"
-    pages = render_report(pdf, v, cells, rng, font_prefix=register_garbled(mode))
+    if job.maker == "reportlab":
+        pages = render_report(pdf, v, cells, rng, font_prefix=register_garbled(mode))
+    else:  # LibreOffice's or Chromium's PDF, its ToUnicode maps falsified afterwards
+        from samples.makers import render_pdf
+
+        pages = render_pdf(job.maker, pdf, v, cells, rng)
+        if mode == "missing":  # their embedded TrueType cmaps still decode: nearest is PUA
+            mode = "private"
+        garble_pdf(pdf, mode)
     record = truth(v, cells, pdf.name, "garbled", pages)
     record["variant"]["garble"] = mode
+    if mode != requested:
+        record["variant"]["garble_requested"] = requested
     write_json(folder / f"{job.name}.json", record)
     return record

@@ -356,6 +356,55 @@ DOCX: list[tuple[str, dict]] = [
 ]
 
 
+# Reports made the way agencies make them (samples/makers.py): each is one seed rendered as a
+# text PDF by its maker, the .docx / .html it was made from (same truth), and some scans of it.
+MADE: list[tuple[str, str, dict, list[dict]]] = [
+    # name, maker, pinned variant fields, scans (dpi, profile, grey)
+    (
+        "county-2023-word-split",
+        "word",
+        dict(year=2023, level="county", font_set="ming", keep_tables_together=False,
+             repeat_header=True, other_single_row=False),
+        [dict(dpi=200, profile="office")],
+    ),
+    (
+        "city-2020-word-landscape-errors",
+        "word",
+        dict(year=2020, level="city", font_set="kai", landscape_applications=True,
+             errors=["row_total_off"], keep_tables_together=False, repeat_header=False),
+        [dict(dpi=300, profile="office", grey=True)],
+    ),
+    (
+        "county-2022-browser-thead",
+        "browser",
+        dict(year=2022, level="county", font_set="hei", keep_tables_together=False,
+             repeat_header=True, subtotal_groups=["denied"]),
+        [dict(dpi=150, profile="office")],
+    ),
+    (
+        "bureau-2024-browser",
+        "browser",
+        dict(year=2024, level="bureau", font_set="mixed", zero_style={
+            "disclosure": "-", "applications": "0", "appeals": "/"}),
+        [],
+    ),
+]
+
+
+def made_jobs() -> list[Job]:
+    """The Word- and browser-made part of the committed set (``m01``…)."""
+    jobs = []
+    for i, (name, maker, o, scans) in enumerate(MADE, 1):
+        seed, stem = f"committed/made/{i}", f"m{i:02d}-{name}"
+        jobs.append(Job("text", stem, seed, _DEFAULTS | o, maker=maker))
+        source = "docx" if maker == "word" else "html"
+        jobs.append(Job(source, stem, seed, _DEFAULTS | o, maker=maker))
+        for scan in scans:
+            suffix = f"-scan{scan['dpi']}" + ("-grey" if scan.get("grey") else "")
+            jobs.append(Job("scan", stem + suffix, seed, _DEFAULTS | o, scan, maker=maker))
+    return jobs
+
+
 def committed_jobs() -> list[Job]:
     """Every document of the committed set, in generation order."""
     jobs = [
@@ -373,4 +422,4 @@ def committed_jobs() -> list[Job]:
         Job("docx", f"w{i:02d}-{name}", f"committed/docx/{i}", _DEFAULTS | o)
         for i, (name, o) in enumerate(DOCX, 1)
     ]
-    return jobs
+    return jobs + made_jobs()

@@ -21,7 +21,7 @@ from PIL import Image
 
 from samples import degrade
 from samples.imagepdf import write_image_pdf
-from samples.render import render_report
+from samples.makers import render_pdf
 from samples.values import Printed
 from samples.variant import Variant
 
@@ -152,7 +152,7 @@ def write_scan(
     profile = job.scan.get("profile", "office")
     with tempfile.TemporaryDirectory() as tmp:
         pdf = Path(tmp) / "report.pdf"
-        total = render_report(pdf, v, cells, rng)
+        total = render_pdf(job.maker, pdf, v, cells, rng)
         numbers = kept_pages(v, total, job.scan.get("keep", "tables"))
         pages = rasterize(pdf, dpi, numbers)
     pages, applied = degrade_pages(pages, numbers, v, dpi, profile, job.seed)

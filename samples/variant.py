@@ -123,6 +123,9 @@ class Variant:
     body_paragraphs: int
     errors: list[str] = field(default_factory=list)
     tables: dict[str, Any] = field(default_factory=dict)  # filled in by the renderer
+    maker: str = "reportlab"  # "reportlab" | "word" | "browser": who made the document
+    # what the maker did with the variant (fonts, sizes, and the nearest option it could honour)
+    maker_style: dict[str, Any] = field(default_factory=dict)
 
     @property
     def layout(self) -> Layout:

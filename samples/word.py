@@ -1,5 +1,13 @@
 """Reports as Word files (.docx): the same tables and text as the PDFs, with real merged
-cells (gridSpan / vMerge), as WPS and Word save them."""
+cells (gridSpan / vMerge), as WPS and Word save them.
+
+Two styles: ``plain`` (python-docx's defaults: the committed w01/w02) and ``word``, the way an
+agency's clerk sets the report in Word: an A4 page with the variant's margins, 宋体/仿宋-like
+CJK fonts, 10.5 pt body, 8–9 pt table cells, narrow label columns (labels wrap over 2–3
+lines, the vertical 三、本年度办理结果 one character per line or turned by
+``w:textDirection``), rows that do not break over pages, header rows marked to repeat.
+``samples/makers.py`` turns such a file into a PDF with LibreOffice.
+"""
 
 from __future__ import annotations
 
@@ -23,8 +31,19 @@ from samples.variant import Variant
 FONTS = ["宋体", "仿宋_GB2312", "黑体", "微软雅黑"]
 
 
-def render_docx(path: Path, v: Variant, cells: dict[str, Printed], rng: random.Random) -> int:
-    """Write the report to ``path``; returns 1 (a Word file has no fixed pages)."""
+def render_docx(
+    path: Path, v: Variant, cells: dict[str, Printed], rng: random.Random, style: str = "plain"
+) -> int:
+    """Write the report to ``path``; returns 1 (a Word file has no fixed pages).
+
+    ``style="word"`` sets it as a clerk does in Word (see the module doc); the choices made
+    are recorded in ``v.maker_style``.
+    """
+    if style == "word":
+        from samples.word_style import render_word_docx
+
+        render_word_docx(path, v, cells, rng)
+        return 1
     doc = Document()
     font = rng.choice(FONTS)
     style = doc.styles["Normal"]

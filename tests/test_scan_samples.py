@@ -17,10 +17,23 @@ from extractor.evaluate import Score, score
 from extractor.ocr import available_engines
 from extractor.pipeline import extract_document
 from models.result import DocumentResult
-from tests.conftest import SAMPLES, document_for, load_truth, truth_files
+from tests.conftest import SAMPLES, cases, document_for, load_truth, truth_files
 
 SCAN_TRUTHS = truth_files(SAMPLES / "scan")
 GARBLED_TRUTHS = truth_files(SAMPLES / "garbled")
+
+# Committed samples the extractor does not read yet (issue 9), by failure class: strict xfails,
+# so the fix flips them — then delete the entry.
+WORD_SCAN_FAILS = ("issue 9 class 4 (scans of Word-made tables): no table is recognised on the "
+                   "page, the document fails with 'has none of the statistical tables'")
+KNOWN_FAILURES = {
+    "m01-county-2023-word-split-scan200": WORD_SCAN_FAILS,
+    "m02-city-2020-word-landscape-errors-scan300-grey": WORD_SCAN_FAILS,
+}
+
+
+def _made_by_reportlab(truth_path: Path) -> bool:
+    return load_truth(truth_path).get("maker", "reportlab") == "reportlab"
 
 pytestmark = pytest.mark.skipif("tesseract" not in available_engines(),
                                 reason="tesseract with chi_sim is not installed")
@@ -33,7 +46,7 @@ def extracted(truth_path: Path) -> tuple[DocumentResult, Score, dict]:
     return result, score(result, truth), truth
 
 
-@pytest.mark.parametrize("truth_path", SCAN_TRUTHS + GARBLED_TRUTHS, ids=lambda p: p.stem)
+@pytest.mark.parametrize("truth_path", cases(SCAN_TRUTHS + GARBLED_TRUTHS, KNOWN_FAILURES))
 def test_no_wrong_value_is_left_unflagged(truth_path: Path) -> None:
     result, s, truth = extracted(truth_path)
     assert result.status != "failed", result.error
@@ -61,20 +74,30 @@ def _ruled(truth: dict) -> bool:
     return truth["variant"]["rules"] == "grid"
 
 
-def test_bar_at_200_to_300_dpi() -> None:
-    """The issue's bar, over the scans of ruled tables (the national template's form).
-    Tables printed without rules are held to no silent error (above) and below."""
+def _bar_at_200_to_300_dpi(truth_paths: list[Path], min_cells: int) -> None:
     cells = correct = flagged_clean = cells_clean = 0
-    for truth_path in SCAN_TRUTHS:
+    for truth_path in truth_paths:
         _, s, truth = extracted(truth_path)
         if truth["dpi"] < 200 or not _ruled(truth):
             continue
         cells, correct = cells + s.cells, correct + s.correct
         if not truth["source_errors"]:
             cells_clean, flagged_clean = cells_clean + s.cells, flagged_clean + s.flagged
-    assert cells > 1000
+    assert cells > min_cells
     assert correct / cells >= 0.995
     assert flagged_clean / cells_clean <= 0.05
+
+
+def test_bar_at_200_to_300_dpi() -> None:
+    """The issue's bar, over the scans of ruled tables (the national template's form) drawn
+    by reportlab. Tables printed without rules are held to no silent error (above) and below."""
+    _bar_at_200_to_300_dpi([p for p in SCAN_TRUTHS if _made_by_reportlab(p)], 1000)
+
+
+@pytest.mark.xfail(strict=True, reason=WORD_SCAN_FAILS)
+def test_bar_at_200_to_300_dpi_on_word_and_browser_scans() -> None:
+    """The same bar over the committed scans of Word- and browser-made reports (issue 9)."""
+    _bar_at_200_to_300_dpi([p for p in SCAN_TRUTHS if not _made_by_reportlab(p)], 300)
 
 
 @pytest.mark.parametrize("truth_path", [p for p in SCAN_TRUTHS if not _ruled(load_truth(p))],

@@ -1,0 +1,52 @@
+"""Fresh sets of reports made the way agencies make them, for development and measurement.
+
+``makers_jobs(seed)`` is a balanced set of 38 documents drawn from ``seed``: for each maker
+(reportlab, Word via LibreOffice, a browser via Chromium) 4 text PDFs, 4 scans (150, 200 and
+300 dpi office scans, one poor scan or phone photo; colour or grey; a red seal over table 四,
+tilt, JPEG) and a long image, plus a multi-page TIFF, 4 PDFs with a garbled text layer (two of
+them 2019-format reports), 3 web pages (the browser's HTML) and 3 Word files. Each maker has
+one report with a deliberate arithmetic error. A seed never used while fixing the extractor
+measures it honestly (`make bench`, bench/makers_bench.py).
+"""
+
+from __future__ import annotations
+
+import random
+
+from samples.generate import Job
+from samples.makers import MAKERS
+from samples.variant import ERROR_KINDS
+
+
+def makers_jobs(seed: str) -> list[Job]:
+    """The documents of one fresh makers set, deterministic in ``seed``."""
+    rng = random.Random(f"makers-mix/{seed}")
+    jobs: list[Job] = []
+
+    def add(kind: str, maker: str, overrides: dict | None = None, scan: dict | None = None):
+        n = len(jobs)
+        name = f"{kind}-{maker}-{n:02d}"
+        jobs.append(Job(kind, name, f"{seed}/{n}", overrides or {}, scan or {}, maker))
+
+    for maker in MAKERS:
+        add("text", maker, {"year": rng.choice([2019, 2020])})
+        add("text", maker, {"errors": [rng.choice(ERROR_KINDS)]})
+        add("text", maker)
+        add("text", maker)
+        for dpi, profile in ((150, "office"), (200, "office"), (300, "office"),
+                             (200, rng.choice(["poor", "photo"]))):
+            add("scan", maker, None, {"dpi": dpi, "profile": profile, "grey": rng.random() < 0.3})
+        fmt = rng.choice(["png", "jpeg"])
+        add("image", maker, None, {"dpi": rng.choice([150, 200]), "format": fmt,
+                                   "profile": "clean" if fmt == "png" else "office"})
+    add("image", rng.choice(MAKERS), None, {"dpi": 200, "format": "tiff", "profile": "fax"})
+    add("garbled", "reportlab", {"year": 2019}, {"mode": "shuffled"})
+    add("garbled", "word", {"year": 2020}, {"mode": "shuffled"})
+    # "missing" is made "private" for this maker (see samples/garble.py)
+    add("garbled", "browser", None, {"mode": rng.choice(["shuffled", "private", "missing"])})
+    add("garbled", "reportlab", None, {"mode": rng.choice(["private", "missing"])})
+    for _ in range(3):
+        add("html", "browser")
+    for _ in range(3):
+        add("docx", "word")
+    return jobs
