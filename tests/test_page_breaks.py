@@ -111,3 +111,32 @@ def test_two_numbers_stacked_in_a_wide_cell_stay_doubtful(tmp_path):
     cells = _read(tmp_path, [TablePage(HEADING, HEADER + rows)])
     cell = cells["applications.new_received.natural_person"]
     assert cell.flagged and cell.value != 35
+
+
+def test_a_cut_label_naming_a_row_that_cannot_stand_there_is_placed_by_position(tmp_path):
+    """`2.其他` (the rest of 2.其他法律行政法规禁止公开 lost) reads as the row 3.其他 of
+    （六）其他处理, which cannot stand between 1.属于国家秘密 and 3.危及…: it is the only row
+    that can, so it takes that row's place, and every rule over it holds (no flag)."""
+    values = application_values()
+    rows = [value_row(r.label, r.key, values) for r in ROWS]
+    at = _index("denied.prohibited_by_law")
+    rows[at] = [("2.其他", 1), *rows[at][1:]]
+    result = extract_document(draw(tmp_path / "table.pdf", [TablePage(HEADING, HEADER + rows)],
+                                   WIDTHS))
+    cells = result.cell_map()
+    _assert_rows(cells, values)
+    for column in VALUE_COLUMNS:
+        assert not cells[f"applications.other.other.{column}"].flagged
+
+
+def test_a_misplaced_row_whose_rules_fail_stays_flagged(tmp_path):
+    """The same row placed by position, but its values break the row total: flagged."""
+    values = application_values()
+    values["applications.denied.prohibited_by_law.total"] += 5
+    rows = [value_row(r.label, r.key, values) for r in ROWS]
+    at = _index("denied.prohibited_by_law")
+    rows[at] = [("2.其他", 1), *rows[at][1:]]
+    result = extract_document(draw(tmp_path / "table.pdf", [TablePage(HEADING, HEADER + rows)],
+                                   WIDTHS))
+    placed = result.cell_map()["applications.denied.prohibited_by_law.natural_person"]
+    assert placed.flagged and "placed_by_position" in placed.reasons

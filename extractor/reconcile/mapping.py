@@ -22,7 +22,7 @@ from extractor.grid import Grid, GridCell
 from extractor.reconcile import vocabulary as vocab
 from extractor.reconcile.headers import column_spans
 from extractor.reconcile.labels import Candidate, best_match, content, fold, split_numbering
-from extractor.reconcile.placement import place_unlabelled_rows
+from extractor.reconcile.placement import canonical_positions, place_unlabelled_rows
 from extractor.reconcile.reading import (
     ColumnSpan,
     Reading,
@@ -173,7 +173,7 @@ class TableWalker:
             values = []  # text under a value column that is no value (a page number)
         if self._continues_pending(grid, labels, values):
             return
-        self.flush()
+        self.flush(following=labels)
         self.rows_in_grid += 1
         if not values:
             if self.table == "applications":
@@ -187,8 +187,9 @@ class TableWalker:
         elif self.table == "appeals":
             self._appeal_row(values, blank_ok=grid.method != "aligned")
 
-    def flush(self) -> None:
-        """Read the data row that was waiting for its possible continuation."""
+    def flush(self, following: list[GridCell] | None = None) -> None:
+        """Read the data row that was waiting for its possible continuation (`following`:
+        the label cells of the row after it, when there is one)."""
         if self.pending is None:
             return
         _, labels, values = self.pending
@@ -196,7 +197,34 @@ class TableWalker:
         if self.table == "disclosure":
             self._disclosure_row(labels, values)
         elif self.table == "applications":
+            if following is not None and self._out_of_order(labels, following):
+                texts = " ".join(c.text for c in labels if c.text.strip())
+                self.reading.application_rows.append((None, values, False))
+                self._unrecognised(texts, values)  # placed by position, if it is the only one
+                return
             self._application_row(labels, values)
+
+    def _out_of_order(self, labels: list[GridCell], following: list[GridCell]) -> bool:
+        """A loosely read label (`2.其他`, the rest of `2.其他法律行政法规禁止公开` lost) that
+        names a row which cannot stand between the rows before and after it: its name is
+        wrong, and its place says more (`placement.py` places it if it is the only row
+        that fits there)."""
+        item, after = _item_label(labels), _item_label(following)
+        if item is None or after is None:
+            return False
+        match, nxt = self._row_match(item.text), self._row_match(after.text)
+        before = next((key for key, _, _ in reversed(self.reading.application_rows) if key),
+                      None)
+        if match is None or nxt is None or before is None or match.score >= 1.0:
+            return False
+        where = _POSITIONS
+        mine, then = (m.key if m.key in where else f"{m.key}.subtotal" for m in (match, nxt))
+        if before not in where or mine not in where or then not in where:
+            return False
+        low, high = max(where[before]), min(where[then])
+        if not low < high:
+            return False  # the neighbours themselves are out of order: no evidence
+        return not any(low < p < high for p in where[mine])
 
     def _continues_pending(
         self, grid: Grid, labels: list[GridCell], values: list[tuple[ColumnSpan, GridCell]]
@@ -535,6 +563,18 @@ class TableWalker:
             )
 
 
+
+
+_POSITIONS = canonical_positions()
+
+
+def _item_label(labels: list[GridCell]) -> GridCell | None:
+    """The row's own label: the last filled label cell that is not a group's."""
+    for cell in reversed(labels):
+        if cell.text.strip() and not (
+                best_match(cell.text, vocab.APPLICATION_GROUP_LABELS, threshold=0.8)):
+            return cell
+    return None
 
 
 def _confirm_repeated(spans: list[ColumnSpan], earlier: list[ColumnSpan]) -> None:
