@@ -5,7 +5,8 @@ from __future__ import annotations
 import re
 from dataclasses import dataclass
 
-_TITLE_END = r"(?:政府信息公开|政务公开)(?:工作)?(?:年度)?(?:情况)?(?:年度)?报告"
+# 报告's last character is sometimes lost at a line's end by OCR (`…年度报` over noise)
+_TITLE_END = r"(?:政府信息公开|政务公开)(?:工作)?(?:年度)?(?:情况)?(?:年度)?报告?"
 _YEAR = r"(?P<year>(?:19|20)\d{2})\s*年度?"
 _AGENCY = r"(?P<agency>[\u4e00-\u9fff（）()·]{2,40}?)"
 _AGENCY_THEN_YEAR = re.compile(_AGENCY + r"\s*" + _YEAR + r"\s*(?:度)?\s*" + _TITLE_END)

@@ -41,3 +41,11 @@ def _first_page(path, lines: list[tuple[str, float]]):
 def test_agency_from_a_title_split_over_lines(tmp_path, title):
     meta = _first_page(tmp_path / "title.pdf", [*title, (BODY.format(year=2020), 10.5)])
     assert (meta.agency, meta.year) == ("泰岭市人民政府", 2020)
+
+
+def test_title_whose_last_character_ocr_lost():
+    """OCR of a photographed title: 告 lost at the line's end, noise on the next line."""
+    text = ("2024年中原省人民政府政府信息公开工作年度报\n上秒品\n"
+            "本报告由中原省人民政府办公打根据《中华人民共和国政府信息公开条例》编制。")
+    meta = find_metadata(text)
+    assert (meta.agency, meta.year) == ("中原省人民政府", 2024)
