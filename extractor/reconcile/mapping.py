@@ -21,7 +21,14 @@ from dataclasses import replace
 from extractor.grid import Grid, GridCell
 from extractor.reconcile import vocabulary as vocab
 from extractor.reconcile.headers import column_spans
-from extractor.reconcile.labels import Candidate, best_match, content, fold, split_numbering
+from extractor.reconcile.labels import (
+    Candidate,
+    Match,
+    best_match,
+    content,
+    fold,
+    split_numbering,
+)
 from extractor.reconcile.placement import canonical_positions, place_unlabelled_rows
 from extractor.reconcile.reading import (
     ColumnSpan,
@@ -263,7 +270,7 @@ class TableWalker:
         self.pending = (before, whole, self.pending[2])
         return True
 
-    def _row_match(self, text: str):
+    def _row_match(self, text: str) -> Match | None:
         """Which row a label names in the current table, without changing the walk's state."""
         if self.table == "disclosure":
             return best_match(text, vocab.disclosure_rows(), threshold=0.6)
