@@ -52,12 +52,11 @@ def read_pdf(path: Path) -> SourceDocument:
     if untrusted:
         for content in ocr_pdf_pages(path, untrusted):
             pages[content.number - 1] = content
-    kind = page_kind(pages)
+    kind = _kind(pages)
     return SourceDocument(kind=kind, pages=pages, page_count=page_count)
 
 
-def page_kind(pages: list[PageContent]) -> str:
-    """document.kind from how the pages were read: text, scan or mixed."""
+def _kind(pages: list[PageContent]) -> str:
     readings = {p.reading for p in pages}
     if readings == {"text"}:
         return "text"

@@ -12,7 +12,6 @@ from dataclasses import replace
 from pathlib import Path
 
 from extractor.sources.base import SourceDocument
-from extractor.sources.pdf import page_kind
 from extractor.sources.scan import ocr_pdf_pages
 
 
@@ -37,7 +36,9 @@ def reread_by_ocr(path: Path, source: SourceDocument, numbers: list[int]) -> Sou
     pages = list(source.pages)
     for content in ocr_pdf_pages(path, numbers):
         pages[content.number - 1] = content
-    return replace(source, pages=pages, kind=page_kind(pages))
+    # some pages are OCR'd now: the document is a scan, or mixed if text pages remain
+    kind = "scan" if all(p.reading == "ocr" for p in pages) else "mixed"
+    return replace(source, pages=pages, kind=kind)
 
 
 def describe(numbers: list[int]) -> str:
