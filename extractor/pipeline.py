@@ -18,9 +18,11 @@ from extractor.reconcile.cells import build_cells
 from extractor.reconcile.flags import confirm_placements, judge_failed_checks
 from extractor.reconcile.layout import detect_layout
 from extractor.reconcile.mapping import read_tables
+from extractor.reconcile.reading import Reading
 from extractor.reconcile.rules import run_rules
 from extractor.sources.base import SourceDocument
 from extractor.sources.load import read_source
+from extractor.sources.reread import describe, pages_to_reread, reread_by_ocr
 from models.result import DocumentInfo, DocumentResult, ReportInfo
 
 log = logging.getLogger(__name__)
@@ -83,9 +85,11 @@ def _extract(path: Path, info: DocumentInfo) -> DocumentResult:
     info.pages, info.kind = source.page_count, source.kind  # type: ignore[assignment]
 
     clock = time.perf_counter()
-    grids = [grid for page in source.pages for grid in page.grids]
-    reading = read_tables(grids)
-    notes = [note for page in source.pages for note in page.notes]
+    reading = read_tables([grid for page in source.pages for grid in page.grids])
+    source, reading, reread_note = _reread_by_ocr(path, source, reading, timings)
+    info.kind = source.kind  # type: ignore[assignment]
+    clock += timings.get("reread_ocr", 0.0)  # counted on its own
+    notes = [note for page in source.pages for note in page.notes] + reread_note
     if not reading.values:
         raise NoTablesFoundError(_no_tables_message(path, source, notes))
     meta = find_metadata(_title_text(source))
@@ -109,6 +113,28 @@ def _extract(path: Path, info: DocumentInfo) -> DocumentResult:
         warnings=warnings,
         timings=timings,
     )
+
+
+def _reread_by_ocr(
+    path: Path, source: SourceDocument, reading: Reading, timings: dict[str, float]
+) -> tuple[SourceDocument, Reading, list[str]]:
+    """A trusted-looking text layer that gave no table (or lost one) is read again by OCR;
+    the second reading is kept only when it finds more tables (or values) than the first."""
+    missing = bool({"disclosure", "applications", "appeals"} - reading.tables_seen)
+    found_on = {found.page for found in reading.values.values()}
+    numbers = pages_to_reread(source, found_on, missing)
+    if not numbers:
+        return source, reading, []
+    clock = time.perf_counter()
+    second = reread_by_ocr(path, source, numbers)
+    again = read_tables([grid for page in second.pages for grid in page.grids])
+    timings["reread_ocr"] = round(time.perf_counter() - clock, 4)
+    better = (len(again.tables_seen) > len(reading.tables_seen)
+              or (again.tables_seen >= reading.tables_seen
+                  and len(again.values) > len(reading.values)))
+    if not better:
+        return source, reading, []
+    return second, again, [describe(numbers)]
 
 
 def _title_text(source: SourceDocument) -> str:

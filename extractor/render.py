@@ -14,6 +14,7 @@ from models.schema import (
     APPLICATION_COLUMNS,
     APPLICATION_GROUPS,
     APPLICATION_ROWS,
+    DISCLOSURE_COLUMNS,
     DISCLOSURE_ROWS,
     ORG_SUBTOTAL_COLUMN,
     Layout,
@@ -22,6 +23,7 @@ from models.schema import (
 _ROW_LABELS = {r.key: r.label for r in APPLICATION_ROWS}
 _GROUP_LABELS = {g.key: g.label for g in APPLICATION_GROUPS}
 _COLUMN_LABELS = {c.key: c.label for c in (*APPLICATION_COLUMNS, ORG_SUBTOTAL_COLUMN)}
+_APPEAL_COLUMN_LABELS = {c.key: c.label for c in APPEAL_COLUMNS}
 
 _STATUS_STYLE = {"ok": "bold green", "needs_review": "bold yellow",
                  "reviewed": "bold cyan", "failed": "bold red"}
@@ -85,10 +87,11 @@ def _value(cell: Cell | None) -> Text:
 def _disclosure(console: Console, cells: dict[str, Cell], fmt: str) -> None:
     rows = DISCLOSURE_ROWS[fmt]  # type: ignore[index]
     columns = list(dict.fromkeys(c for r in rows for c in r.columns))
+    labels = {c.key: c.label for c in DISCLOSURE_COLUMNS[fmt]}  # type: ignore[index]
     table = Table(title="二、主动公开政府信息情况", title_justify="left")
-    table.add_column("row")
+    table.add_column("信息内容")
     for col in columns:
-        table.add_column(col, justify="right")
+        table.add_column(labels.get(col, col), justify="right")
     for row in rows:
         table.add_row(row.label, *(_value(cells.get(f"disclosure.{row.key}.{c}"))
                                    for c in columns))
@@ -102,7 +105,7 @@ def _applications(console: Console, cells: dict[str, Cell]) -> None:
     org = any(k.endswith(".org_subtotal") for k in cells)
     columns = Layout(org_subtotal=org).application_column_keys()
     table = Table(title="三、收到和处理政府信息公开申请情况", title_justify="left")
-    table.add_column("row", max_width=22, no_wrap=True)
+    table.add_column("申请人情况", max_width=22, no_wrap=True)
     for col in columns:
         table.add_column(_COLUMN_LABELS[col], justify="right")
     for row in present_rows:
@@ -113,9 +116,9 @@ def _applications(console: Console, cells: dict[str, Cell]) -> None:
 
 def _appeals(console: Console, cells: dict[str, Cell]) -> None:
     table = Table(title="四、政府信息公开行政复议、行政诉讼情况", title_justify="left")
-    table.add_column("group")
+    table.add_column("")
     for col in APPEAL_COLUMNS:
-        table.add_column(col.key, justify="right")
+        table.add_column(_APPEAL_COLUMN_LABELS[col.key], justify="right")
     for group in APPEAL_GROUPS:
         table.add_row(group.label, *(_value(cells.get(f"appeals.{group.key}.{c.key}"))
                                      for c in APPEAL_COLUMNS))

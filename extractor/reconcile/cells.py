@@ -13,6 +13,9 @@ _UNIT_OK = {
     "count": {"件", "个", "项", "条", "次"},
     "signed": {"件", "个", "项"},
 }
+# 采购总金额's header names no unit (table 二's fees column says 万元): 元 is the report's
+# own choice there, printed and kept as is, not a misplaced unit
+_UNIT_OK_FOR_KEY = {"disclosure.procurement.amount": {"万元", "元"}}
 
 
 def build_cells(reading: Reading, layout: Layout) -> tuple[list[Cell], list[str]]:
@@ -40,7 +43,7 @@ def _cell(key: str, found: ReadValue | None, layout: Layout) -> Cell:
     if not parsed.ok:
         confidence = 0.0
         reasons.append(parsed.note or "unparsed")
-    elif parsed.unit and parsed.unit not in _UNIT_OK[kind]:
+    elif parsed.unit and parsed.unit not in _UNIT_OK_FOR_KEY.get(key, _UNIT_OK[kind]):
         confidence = min(confidence, 0.5)
         reasons.append("unexpected_unit")
     cell = Cell(

@@ -6,17 +6,30 @@ define which key each column holds (by label, merged group headers included); da
 are recognised by their label, with the group label of a merged cell to the left (or the
 last one seen, when a table continues on the next page) deciding between items that share
 a number. A continuation fragment without a header of its own inherits the columns.
+
+A row split by a page break (Word and WPS let a row break across pages: the label's first
+words and the values on one page, the rest of the label over blank cells on the next) is
+joined back before its label is read: each data row waits until the next one shows it is
+not continued.
 """
 
 from __future__ import annotations
 
 import re
+from dataclasses import replace
 
 from extractor.grid import Grid, GridCell
 from extractor.reconcile import vocabulary as vocab
 from extractor.reconcile.headers import column_spans
-from extractor.reconcile.labels import Candidate, best_match, content, fold, split_numbering
-from extractor.reconcile.placement import place_unlabelled_rows
+from extractor.reconcile.labels import (
+    Candidate,
+    Match,
+    best_match,
+    content,
+    fold,
+    split_numbering,
+)
+from extractor.reconcile.placement import canonical_positions, place_unlabelled_rows
 from extractor.reconcile.reading import (
     ColumnSpan,
     Reading,
@@ -41,10 +54,14 @@ class TableWalker:
         self.in_header = False
         self.group: str | None = None
         self.appeals_done = False
+        # the last data row of table 二 or 三, read once the next row shows it is complete
+        self.pending: tuple[Grid, list[GridCell], list[tuple[ColumnSpan, GridCell]]] | None = None
+        self.rows_in_grid = 0  # data rows read in the current grid
 
     # --- driving --------------------------------------------------------------------
 
     def feed(self, grid: Grid) -> None:
+        self.rows_in_grid = 0
         for line in grid.context.splitlines():
             self._maybe_heading(line)
         for r in range(grid.n_rows):
@@ -55,6 +72,7 @@ class TableWalker:
 
     def _switch(self, table: str | None) -> None:
         if table != self.table:
+            self.flush()
             self._close_header()
             self.table = table
             self.spans = []
@@ -117,6 +135,8 @@ class TableWalker:
         spans = column_spans(self.table, cells, self.reading.format_votes)
         if spans:
             _confirm_repeated(spans, self.spans)
+            if self.table in ("applications", "appeals"):
+                spans = _inherit_missing(spans, self.spans)
             self.spans = spans
         else:
             self.reading.warnings.append(f"{self.table}: a header row was not understood")
@@ -158,6 +178,10 @@ class TableWalker:
         values, labels = self._split_row(grid, cells)
         if grid.method == "aligned" and not any(is_value_text(c.text) for _, c in values):
             values = []  # text under a value column that is no value (a page number)
+        if self._continues_pending(grid, labels, values):
+            return
+        self.flush(following=labels)
+        self.rows_in_grid += 1
         if not values:
             if self.table == "applications":
                 self._group_row(labels)
@@ -165,12 +189,99 @@ class TableWalker:
                 values = self._blank_row(labels)
             if not values:
                 return
+        if self.table in ("disclosure", "applications"):
+            self.pending = (grid, labels, values)
+        elif self.table == "appeals":
+            self._appeal_row(values, blank_ok=grid.method != "aligned")
+
+    def flush(self, following: list[GridCell] | None = None) -> None:
+        """Read the data row that was waiting for its possible continuation (`following`:
+        the label cells of the row after it, when there is one)."""
+        if self.pending is None:
+            return
+        _, labels, values = self.pending
+        self.pending = None
         if self.table == "disclosure":
             self._disclosure_row(labels, values)
         elif self.table == "applications":
+            if following is not None and self._out_of_order(labels, following):
+                texts = " ".join(c.text for c in labels if c.text.strip())
+                self.reading.application_rows.append((None, values, False))
+                self._unrecognised(texts, values)  # placed by position, if it is the only one
+                return
             self._application_row(labels, values)
-        elif self.table == "appeals":
-            self._appeal_row(values, blank_ok=grid.method != "aligned")
+
+    def _out_of_order(self, labels: list[GridCell], following: list[GridCell]) -> bool:
+        """A loosely read label (`2.其他`, the rest of `2.其他法律行政法规禁止公开` lost) that
+        names a row which cannot stand between the rows before and after it: its name is
+        wrong, and its place says more (`placement.py` places it if it is the only row
+        that fits there)."""
+        item, after = _item_label(labels), _item_label(following)
+        if item is None or after is None:
+            return False
+        match, nxt = self._row_match(item.text), self._row_match(after.text)
+        before = next((key for key, _, _ in reversed(self.reading.application_rows) if key),
+                      None)
+        if match is None or nxt is None or before is None or match.score >= 1.0:
+            return False
+        where = _POSITIONS
+        mine, then = (m.key if m.key in where else f"{m.key}.subtotal" for m in (match, nxt))
+        if before not in where or mine not in where or then not in where:
+            return False
+        low, high = max(where[before]), min(where[then])
+        if not low < high:
+            return False  # the neighbours themselves are out of order: no evidence
+        return not any(low < p < high for p in where[mine])
+
+    def _continues_pending(
+        self, grid: Grid, labels: list[GridCell], values: list[tuple[ColumnSpan, GridCell]]
+    ) -> bool:
+        """The first data row of a new page, blank under every column, whose label completes
+        the label of the last row before the page break: the rest of that row."""
+        if self.pending is None or self.rows_in_grid or self.table not in (
+                "disclosure", "applications"):
+            return False
+        before, before_labels, _ = self.pending
+        if grid.page <= before.page or any(c.text.strip() for _, c in values):
+            return False
+        item = next((c for c in reversed(before_labels) if c.text.strip()), None)
+        pieces = [c for c in labels if c.text.strip()]
+        if not pieces or item is None:
+            return False
+        added: dict[int, str] = {}  # each piece goes under the label cell of its column
+        for piece in pieces:
+            x0, x1, _ = cell_span(piece)
+            above = max(before_labels, key=lambda c: overlap(x0, x1, *cell_span(c)[:2]))
+            if overlap(x0, x1, *cell_span(above)[:2]) <= 0:
+                return False
+            added[id(above)] = added.get(id(above), "") + piece.text
+        rest = added.get(id(item), "")
+        joined = self._row_match(item.text + rest)
+        if joined is None or joined.certainty < 1.0:
+            return False
+        if rest:  # joined, the label must read better than either part alone: a whole
+            #       label followed by a row printed all blank reads worse joined
+            head, tail = self._row_match(item.text), self._row_match(rest)
+            if joined.score <= (head.score if head else 0.0) or joined.score < (
+                    tail.score if tail else 0.0):
+                return False
+        whole = [replace(c, text=c.text + added[id(c)], reasons=list(c.reasons))
+                 if id(c) in added else c for c in before_labels]
+        self.pending = (before, whole, self.pending[2])
+        return True
+
+    def _row_match(self, text: str) -> Match | None:
+        """Which row a label names in the current table, without changing the walk's state."""
+        if self.table == "disclosure":
+            return best_match(text, vocab.disclosure_rows(), threshold=0.6)
+        group = best_match(text, vocab.APPLICATION_GROUP_LABELS, threshold=0.8)
+        if group and group.key != "results":
+            return group
+        candidates: list[Candidate] = list(vocab.application_items(None))
+        if self.group:
+            candidates += vocab.application_items(self.group)
+        return (best_match(text, candidates, threshold=0.6)
+                or best_match(text, vocab.application_all_rows(), threshold=0.7))
 
     def _continues_header(self, cells: list[GridCell]) -> bool:
         """A row of label fragments under a header row, before any data (and not a data
@@ -461,6 +572,18 @@ class TableWalker:
 
 
 
+_POSITIONS = canonical_positions()
+
+
+def _item_label(labels: list[GridCell]) -> GridCell | None:
+    """The row's own label: the last filled label cell that is not a group's."""
+    for cell in reversed(labels):
+        if cell.text.strip() and not (
+                best_match(cell.text, vocab.APPLICATION_GROUP_LABELS, threshold=0.8)):
+            return cell
+    return None
+
+
 def _confirm_repeated(spans: list[ColumnSpan], earlier: list[ColumnSpan]) -> None:
     """A header repeated on the next page: a loosely read label is sure when the same
     column, at the same place, was read surely in the header before."""
@@ -473,10 +596,29 @@ def _confirm_repeated(spans: list[ColumnSpan], earlier: list[ColumnSpan]) -> Non
             span.score = 1.0
 
 
+def _inherit_missing(spans: list[ColumnSpan], earlier: list[ColumnSpan]) -> list[ColumnSpan]:
+    """A header repeated only in part after a page break (the 自然人 … 其他 row, not the
+    总计 cell it hangs beside): the table's other columns carry over from its full header,
+    when every column the partial header names stands where it stood before."""
+    if not earlier or len(spans) >= len(earlier):
+        return spans
+    before = {span.key: span for span in earlier}
+    for span in spans:
+        old = before.get(span.key)
+        if old is None or old.in_points != span.in_points or overlap(
+                old.x0, old.x1, span.x0, span.x1) < 0.5 * min(old.x1 - old.x0, span.x1 - span.x0):
+            return spans  # another table, or the same one laid out anew
+    named = {span.key for span in spans}
+    kept = [old for old in earlier if old.key not in named and not any(
+        overlap(old.x0, old.x1, span.x0, span.x1) > 0 for span in spans)]
+    return sorted([*spans, *kept], key=lambda s: s.x0)
+
+
 def read_tables(grids: list[Grid]) -> Reading:
     """Walk every grid of a document in reading order."""
     walker = TableWalker()
     for grid in grids:
         walker.feed(grid)
+    walker.flush()
     place_unlabelled_rows(walker.reading)
     return walker.reading

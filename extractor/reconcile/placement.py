@@ -62,7 +62,7 @@ def _settle_blank_rows(reading: Reading) -> None:
                 found.confidence = min(found.confidence, 0.5)
 
 
-def _canonical_positions() -> dict[str, tuple[float, ...]]:
+def canonical_positions() -> dict[str, tuple[float, ...]]:
     """Where each table 三 row may stand in reading order; a 小计 before or after its items."""
     positions: dict[str, tuple[float, ...]] = {}
     for index, row in enumerate(APPLICATION_ROWS):
@@ -79,7 +79,7 @@ def _fill_gaps(reading: Reading) -> None:
     Only where the unread rows between two recognised rows are exactly as many as the
     canonical rows missing between them; their cells are flagged `uncertain_label`.
     """
-    positions = _canonical_positions()
+    positions = canonical_positions()
     read_rows = {k.split(".", 1)[1].rsplit(".", 1)[0] for k in reading.values
                  if k.startswith("applications.")}
     rows = reading.application_rows

@@ -8,6 +8,7 @@ to `text_alignment`.
 
 from __future__ import annotations
 
+import unicodedata
 from bisect import bisect_right
 from collections.abc import Iterable
 
@@ -69,8 +70,31 @@ def _grid_from_cells(page_number: int, boxes: list[BBox], chars: list[dict]) -> 
             buckets.setdefault(id(cell), []).append(ch)
             previous = (ch, cell)
     for cell in grid.cells:
-        cell.text = "\n".join(text for _, text in text_lines(buckets.get(id(cell), [])))
+        inside = buckets.get(id(cell), [])
+        cell.text = _wrapped_number(inside, cell) or "\n".join(t for _, t in text_lines(inside))
     return grid
+
+
+_DIGITS = set("0123456789,.")
+
+
+def _wrapped_number(chars: list[dict], cell: GridCell) -> str | None:
+    """A number wrapped inside a cell too narrow for it (Word breaks `1,148` into `1,1` over
+    `48`): one number when every line but the last is full, so that the first digit of
+    the next line could not have fitted beside it. Two numbers stacked in a wide cell
+    stay two lines (and are flagged `two_values`)."""
+    lines = _line_chars(chars)
+    if len(lines) < 2 or cell.bbox is None:
+        return None
+    if not all(unicodedata.normalize("NFKC", ch["text"]) in _DIGITS
+               for line in lines for ch in line):
+        return None
+    inner_right = cell.bbox[2]
+    for line, following in zip(lines, lines[1:], strict=False):
+        room = inner_right - line[-1]["x1"]
+        if room > 1.5 * (following[0]["x1"] - following[0]["x0"]) + 1.0:
+            return None  # the next digit would have fitted: not a wrap
+    return "".join(ch["text"] for line in lines for ch in line)
 
 
 def _overflows(prev: dict, ch: dict, prev_cell: GridCell) -> bool:
@@ -87,6 +111,20 @@ def text_lines(chars: Iterable[dict]) -> list[tuple[float, str]]:
     Upright characters only; a gap wider than one character becomes a space so that
     separate numbers on one line stay apart.
     """
+    out = []
+    for line in _line_chars(chars):
+        parts = [line[0]["text"]]
+        for prev, ch in zip(line, line[1:], strict=False):
+            gap = ch["x0"] - prev["x1"]
+            if gap > max(ch["size"], prev["size"]) * 0.9:
+                parts.append(" ")
+            parts.append(ch["text"])
+        out.append((line[0]["top"], "".join(parts)))
+    return out
+
+
+def _line_chars(chars: Iterable[dict]) -> list[list[dict]]:
+    """Characters grouped into printed lines, top to bottom, each sorted left to right."""
     lines: list[list[dict]] = []
     for ch in sorted(chars, key=lambda c: (c["top"], c["x0"])):
         if lines:
@@ -99,17 +137,9 @@ def text_lines(chars: Iterable[dict]) -> list[tuple[float, str]]:
                 line.append(ch)
                 continue
         lines.append([ch])
-    out = []
     for line in lines:
         line.sort(key=lambda c: c["x0"])
-        parts = [line[0]["text"]]
-        for prev, ch in zip(line, line[1:], strict=False):
-            gap = ch["x0"] - prev["x1"]
-            if gap > max(ch["size"], prev["size"]) * 0.9:
-                parts.append(" ")
-            parts.append(ch["text"])
-        out.append((line[0]["top"], "".join(parts)))
-    return out
+    return lines
 
 
 def _inside_any(ch: dict, grids: list[Grid]) -> bool:

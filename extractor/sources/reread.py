@@ -1,0 +1,49 @@
+"""A second look at PDF pages whose text layer looked right but gave no table.
+
+`trust.py` judges a text layer by its characters alone. A ToUnicode map that permutes the
+font's own characters (a shuffled CMap) decodes to common hanzi and digits, so the page is
+trusted, yet no heading, header or label in it can be recognised. When the text layer of a
+PDF yields no statistical table, its pages are read again by OCR before giving up.
+"""
+
+from __future__ import annotations
+
+from dataclasses import replace
+from pathlib import Path
+
+from extractor.sources.base import SourceDocument
+from extractor.sources.scan import ocr_pdf_pages
+
+
+def pages_to_reread(source: SourceDocument, pages_with_values: set[int],
+                    tables_missing: bool) -> list[int]:
+    """The text-layer pages worth reading again by OCR, or none.
+
+    Nothing found at all: every text page. Some tables found but not all: only if a text
+    page holds a table grid that gave no value (a table whose text is nonsense); then every
+    text page that gave no value, so the title page is read too."""
+    text_pages = [p for p in source.pages if p.reading == "text"]
+    if not tables_missing or not text_pages:
+        return []
+    idle = [p for p in text_pages if p.number not in pages_with_values]
+    if pages_with_values and not any(p.grids for p in idle):
+        return []
+    return [p.number for p in idle]
+
+
+def reread_by_ocr(path: Path, source: SourceDocument, numbers: list[int]) -> SourceDocument:
+    """`source` with the given pages read by OCR instead of their text layer."""
+    pages = list(source.pages)
+    for content in ocr_pdf_pages(path, numbers):
+        pages[content.number - 1] = content
+    # some pages are OCR'd now: the document is a scan, or mixed if text pages remain
+    kind = "scan" if all(p.reading == "ocr" for p in pages) else "mixed"
+    return replace(source, pages=pages, kind=kind)
+
+
+def describe(numbers: list[int]) -> str:
+    shown = ", ".join(str(n) for n in numbers[:8]) + ("…" if len(numbers) > 8 else "")
+    return (f"the text layer of page(s) {shown} looked readable but gave no statistical "
+            "table (a font whose characters do not decode to what is printed?): "
+            "read by OCR instead")
+

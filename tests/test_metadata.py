@@ -1,0 +1,51 @@
+"""The agency and year from a report's title, however the title is set on its first page."""
+
+from __future__ import annotations
+
+import pytest
+from reportlab.lib.pagesizes import A4
+from reportlab.pdfgen.canvas import Canvas
+
+from extractor.metadata import find_metadata
+from extractor.pipeline import _title_text
+from extractor.sources.load import read_source
+
+BODY = ("本报告由本机关办公室根据《中华人民共和国政府信息公开条例》编制。报告中所列数据统计"
+        "期限自{year}年1月1日起至{year}年12月31日止。")
+
+
+def _first_page(path, lines: list[tuple[str, float]]):
+    from samples import fonts
+
+    font = fonts.register("uming")
+    c = Canvas(str(path), pagesize=A4, invariant=1)
+    y = A4[1] - 60
+    for text, size in lines:
+        c.setFont(font, size)
+        c.drawCentredString(A4[0] / 2, y, text)
+        y -= size * 1.8
+    c.showPage()
+    c.save()
+    return find_metadata(_title_text(read_source(path)))
+
+
+@pytest.mark.parametrize("title", [
+    # a site's breadcrumb above a title whose agency is on a line of its own
+    [("首页>政府信息公开>政府信息公开年报", 9), ("泰岭市人民政府", 22),
+     ("2020年政府信息公开工作年度报告", 22)],
+    # agency, year and the rest of the title each on its own line in large type
+    [("泰岭市人民政府", 26), ("2020年度", 26), ("政府信息公开工作", 26), ("年度报告", 26)],
+    # year first, the agency on the next line
+    [("2020年", 24), ("泰岭市人民政府", 24), ("政府信息公开工作年度报告", 24)],
+])
+def test_agency_from_a_title_split_over_lines(tmp_path, title):
+    meta = _first_page(tmp_path / "title.pdf", [*title, (BODY.format(year=2020), 10.5)])
+    assert (meta.agency, meta.year) == ("泰岭市人民政府", 2020)
+
+
+def test_title_whose_last_character_ocr_lost():
+    """OCR of a photographed title: 告 lost at the line's end, noise on the next line."""
+    text = ("2024年中原省人民政府政府信息公开工作年度报\n上秒品\n"
+            "本报告由中原省人民政府办公打根据《中华人民共和国政府信息公开条例》编制。")
+    meta = find_metadata(text)
+    assert (meta.agency, meta.year) == ("中原省人民政府", 2024)

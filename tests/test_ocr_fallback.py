@@ -1,0 +1,91 @@
+"""A text layer that looks right but says nothing: the pages are read again by OCR.
+
+The PDF is drawn by the sample generator with a ToUnicode map that *permutes* each font
+subset's own characters (a shuffled CMap as some PDF printers write): the text decodes to
+common hanzi and digits, so `trust.py` trusts it, but no heading or label can be read.
+"""
+
+from __future__ import annotations
+
+import random
+import re
+from pathlib import Path
+
+import pytest
+from reportlab.pdfbase import pdfmetrics
+from reportlab.pdfbase.ttfonts import TTFont
+
+from extractor.evaluate import score
+from extractor.pipeline import extract_document
+from extractor.sources.load import read_source
+
+pytest.importorskip("extractor.ocr")
+
+_BFCHAR = re.compile(r"<([0-9A-F]{2})> <([0-9A-F]{4})>")
+
+
+class PermutedCMapFont(TTFont):
+    """A TTFont whose ToUnicode maps each code to another character of the same subset."""
+
+    def addObjects(self, doc) -> None:  # noqa: N802 (reportlab's name)
+        before = set(doc.idToObject)
+        super().addObjects(doc)
+        for name in sorted(set(doc.idToObject) - before):
+            if name.startswith("toUnicodeCMap:"):
+                stream = doc.idToObject[name]
+                entries = _BFCHAR.findall(stream.content)
+                targets = [u for _, u in entries]
+                random.Random(name).shuffle(targets)
+                mapping = dict(zip((c for c, _ in entries), targets, strict=True))
+                stream.content = _BFCHAR.sub(
+                    lambda m, to=mapping: f"<{m.group(1)}> <{to[m.group(1)]}>", stream.content)
+
+
+def _register_permuted() -> str:
+    from samples import fonts
+
+    prefix = "permuted-"
+    for font_id, (path, index) in fonts.FONTS.items():
+        name = prefix + font_id
+        if name not in pdfmetrics.getRegisteredFontNames():
+            pdfmetrics._fonts[name] = PermutedCMapFont(
+                name, str(fonts.FONT_DIR / path), subfontIndex=index, asciiReadable=False)
+        fonts.register(font_id, prefix)
+    return prefix
+
+
+def _permuted_report(tmp_path: Path, seed: str, **pins) -> tuple[Path, dict]:
+    from samples.generate import build, truth
+    from samples.render import render_report
+
+    v, cells = build(seed, pins)
+    pdf = tmp_path / "permuted.pdf"
+    pages = render_report(pdf, v, cells, random.Random(f"{seed}/render"),
+                          font_prefix=_register_permuted())
+    return pdf, truth(v, cells, pdf.name, "garbled", pages)
+
+
+@pytest.fixture(scope="module")
+def permuted_2019(tmp_path_factory) -> tuple[Path, dict]:
+    return _permuted_report(tmp_path_factory.mktemp("permuted"), "ocr-fallback/2019",
+                            year=2019, keep_tables_together=True)
+
+
+def test_permuted_text_layer_is_trusted_yet_says_nothing(permuted_2019):
+    """The premise: the text layer passes the trust check, and gives no table heading."""
+    pdf, _ = permuted_2019
+    source = read_source(pdf)
+    assert source.kind == "text"
+    assert "收到和处理政府信息公开申请" not in "".join(p.text for p in source.pages)
+
+
+def test_trusted_text_layer_without_tables_is_read_by_ocr(permuted_2019):
+    pdf, truth = permuted_2019
+    result = extract_document(pdf)
+    assert result.status != "failed", result.error
+    assert result.document.kind in ("scan", "mixed")
+    assert any("read by OCR" in w for w in result.warnings)
+    s = score(result, truth)
+    assert not s.silent_errors
+    assert s.correct >= 0.995 * s.cells, s.wrong
+    assert result.report.year == 2019 and result.report.format == "2019"

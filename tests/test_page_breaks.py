@@ -1,0 +1,142 @@
+"""Table 三 broken over two pages the way Word and WPS break it.
+
+- A row split by the page break: its label's first words and its values at the bottom of
+  one page, the rest of its label over blank cells at the top of the next.
+- A header repeated only in part on the next page (the 自然人 … 其他 row, not 总计).
+- A number wrapped inside a cell too narrow for it (`1,1` over `48`).
+Each PDF is drawn in the test (tests/pdf_tables.py); values are read back and compared.
+"""
+
+from __future__ import annotations
+
+import pytest
+
+from extractor.pipeline import extract_document
+from tests.pdf_tables import (
+    HEADER,
+    PARTIAL_HEADER,
+    ROWS,
+    VALUE_COLUMNS,
+    WIDTHS,
+    TablePage,
+    application_values,
+    blank_row,
+    draw,
+    value_row,
+)
+
+HEADING = "三、收到和处理政府信息公开申请情况"
+
+
+def _read(tmp_path, pages, widths=WIDTHS):
+    result = extract_document(draw(tmp_path / "table.pdf", pages, widths))
+    assert result.status != "failed", result.error
+    return result.cell_map()
+
+
+def _assert_rows(cells, values, keys=None):
+    for key, value in values.items():
+        if keys is not None and key not in keys:
+            continue
+        assert key in cells, f"{key} missing"
+        assert cells[key].value == value, f"{key}: got {cells[key].value!r} want {value!r}"
+
+
+def _index(key: str) -> int:
+    return next(i for i, r in enumerate(ROWS) if r.key == key)
+
+
+@pytest.mark.parametrize(("row_key", "cut"), [
+    ("denied.endangers_security", 3),    # 3.危 | 及“三安全一稳定”
+    ("denied.prohibited_by_law", 4),     # 2.其他 | 法律行政法规禁止公开 (its head reads as 3.其他)
+    ("not_processed.confirmation", 15),  # 5.要求行政机关确认或重新出 | 具已获取信息
+    ("unavailable.needs_creation", 5),   # 2.没有现 | 成信息需要另行制作 (its head alone is sure)
+])
+def test_row_split_by_page_break_keeps_its_values(tmp_path, row_key, cut):
+    values = application_values()
+    at = _index(row_key)
+    label = ROWS[at].label
+    first = [value_row(r.label, r.key, values) for r in ROWS[:at]]
+    first.append(value_row(label[:cut], row_key, values))
+    second = [blank_row(label[cut:])] + [value_row(r.label, r.key, values) for r in ROWS[at + 1:]]
+    cells = _read(tmp_path, [TablePage(HEADING, HEADER + first), TablePage("", second)])
+    _assert_rows(cells, values)
+    split = [cells[f"applications.{row_key}.{c}"] for c in VALUE_COLUMNS]
+    assert not any(c.flagged for c in split), [c.reasons for c in split]
+
+
+def test_blank_row_at_the_top_of_a_page_stays_a_row_of_its_own(tmp_path):
+    """A whole label at the bottom of a page and an all-blank row after the break: two rows."""
+    values = application_values()
+    at = _index("denied.prohibited_by_law")
+    for column in VALUE_COLUMNS:
+        values[f"applications.denied.prohibited_by_law.{column}"] = None
+    first = [value_row(r.label, r.key, values) for r in ROWS[:at]]
+    second = [blank_row(ROWS[at].label)] + [value_row(r.label, r.key, values)
+                                             for r in ROWS[at + 1:]]
+    cells = _read(tmp_path, [TablePage(HEADING, HEADER + first), TablePage("", second)])
+    _assert_rows(cells, values)
+
+
+def test_partial_repeated_header_keeps_the_total_column(tmp_path):
+    values = application_values()
+    at = _index("denied.third_party_rights")
+    first = [value_row(r.label, r.key, values) for r in ROWS[:at]]
+    second = [value_row(r.label, r.key, values) for r in ROWS[at:]]
+    cells = _read(tmp_path, [TablePage(HEADING, HEADER + first),
+                             TablePage("", PARTIAL_HEADER + second)])
+    _assert_rows(cells, values)
+    totals = [k for k in values if k.endswith(".total")]
+    assert not any(cells[k].flagged for k in totals)
+
+
+def test_number_wrapped_in_a_narrow_cell_is_one_number(tmp_path):
+    values = application_values()
+    delta = 1148 - values["applications.new_received.natural_person"]
+    for row in ("new_received", "carried_forward"):  # the balance still holds
+        for column in ("natural_person", "total"):
+            values[f"applications.{row}.{column}"] += delta
+    rows = [value_row(r.label, r.key, values) for r in ROWS]
+    rows[0] = [(c[0].replace("1148", "1,1\n48"), c[1]) for c in rows[0]]
+    narrow = [WIDTHS[0], 20.0, *WIDTHS[2:]]  # 1,148 does not fit in the 自然人 column
+    cells = _read(tmp_path, [TablePage(HEADING, HEADER + rows)], narrow)
+    assert cells["applications.new_received.natural_person"].value == 1148
+    assert not cells["applications.new_received.natural_person"].flagged
+
+
+def test_two_numbers_stacked_in_a_wide_cell_stay_doubtful(tmp_path):
+    values = application_values()
+    rows = [value_row(r.label, r.key, values) for r in ROWS]
+    rows[0] = [rows[0][0], ("3\n5", 1), *rows[0][2:]]
+    cells = _read(tmp_path, [TablePage(HEADING, HEADER + rows)])
+    cell = cells["applications.new_received.natural_person"]
+    assert cell.flagged and cell.value != 35
+
+
+def test_a_cut_label_naming_a_row_that_cannot_stand_there_is_placed_by_position(tmp_path):
+    """`2.其他` (the rest of 2.其他法律行政法规禁止公开 lost) reads as the row 3.其他 of
+    （六）其他处理, which cannot stand between 1.属于国家秘密 and 3.危及…: it is the only row
+    that can, so it takes that row's place, and every rule over it holds (no flag)."""
+    values = application_values()
+    rows = [value_row(r.label, r.key, values) for r in ROWS]
+    at = _index("denied.prohibited_by_law")
+    rows[at] = [("2.其他", 1), *rows[at][1:]]
+    result = extract_document(draw(tmp_path / "table.pdf", [TablePage(HEADING, HEADER + rows)],
+                                   WIDTHS))
+    cells = result.cell_map()
+    _assert_rows(cells, values)
+    for column in VALUE_COLUMNS:
+        assert not cells[f"applications.other.other.{column}"].flagged
+
+
+def test_a_misplaced_row_whose_rules_fail_stays_flagged(tmp_path):
+    """The same row placed by position, but its values break the row total: flagged."""
+    values = application_values()
+    values["applications.denied.prohibited_by_law.total"] += 5
+    rows = [value_row(r.label, r.key, values) for r in ROWS]
+    at = _index("denied.prohibited_by_law")
+    rows[at] = [("2.其他", 1), *rows[at][1:]]
+    result = extract_document(draw(tmp_path / "table.pdf", [TablePage(HEADING, HEADER + rows)],
+                                   WIDTHS))
+    placed = result.cell_map()["applications.denied.prohibited_by_law.natural_person"]
+    assert placed.flagged and "placed_by_position" in placed.reasons
