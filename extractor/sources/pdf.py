@@ -13,6 +13,7 @@ from extractor.errors import BrokenFileError, EmptyDocumentError, EncryptedFileE
 from extractor.sources.base import PageContent, SourceDocument
 from extractor.sources.pdf_text import page_grids
 from extractor.sources.scan import ocr_pdf_pages, text_layer_trust
+from extractor.sources.upright import upright_page
 
 
 def read_pdf(path: Path) -> SourceDocument:
@@ -36,6 +37,7 @@ def read_pdf(path: Path) -> SourceDocument:
         for index, page in enumerate(pdf.pages):
             number = index + 1
             try:
+                page = upright_page(page)  # a page rotated or drawn sideways, turned upright
                 trust = text_layer_trust(page)
                 if trust == "good":
                     grids, text = page_grids(page, number)
