@@ -87,16 +87,17 @@ def _text_ink(small: np.ndarray) -> np.ndarray:
     return cv2.subtract(ink, cv2.dilate(rules, np.ones((3, 3), np.uint8)))
 
 
-def _glyph_size(ink: np.ndarray) -> int:
+def glyph_size(ink: np.ndarray, max_px: float = WORK_DPI * 0.4) -> int:
+    """The median size (px) of the ink's glyph-sized pieces; 0 when there are none."""
     n, _, stats, _ = cv2.connectedComponentsWithStats(ink, connectivity=8)
     sizes = np.maximum(stats[1:, cv2.CC_STAT_WIDTH], stats[1:, cv2.CC_STAT_HEIGHT])
-    sizes = sizes[(sizes >= 3) & (sizes <= WORK_DPI * 0.4)]
+    sizes = sizes[(sizes >= 3) & (sizes <= max_px)]
     return int(np.median(sizes)) if len(sizes) else 0
 
 
 def _run_lengths(ink: np.ndarray) -> tuple[float, float]:
     """Total length of the text runs made by closing along rows, and along columns."""
-    glyph = _glyph_size(ink)
+    glyph = glyph_size(ink)
     if glyph == 0:
         return 0.0, 0.0
     k = max(int(round(glyph * 0.6)), 2)
@@ -113,7 +114,7 @@ def _run_lengths(ink: np.ndarray) -> tuple[float, float]:
 
 def _widest_lines(ink: np.ndarray, gray: np.ndarray, up: float) -> list[np.ndarray]:
     """Full-resolution crops of the widest text runs of an upright-axis page."""
-    glyph = _glyph_size(ink)
+    glyph = glyph_size(ink)
     if glyph == 0:
         return []
     k = max(int(round(glyph * 0.6)), 2)
