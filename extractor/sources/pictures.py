@@ -11,6 +11,7 @@ from __future__ import annotations
 
 import io
 from dataclasses import dataclass, field
+from pathlib import Path
 
 import numpy as np
 
@@ -117,3 +118,85 @@ def docx_picture_grids(paragraph: object, context: str, notes: list[str]) -> lis
         grids += reading.grids
         notes += reading.warnings
     return grids
+
+
+PICTURES_NOT_SAVED = ("the tables of this page are pictures that were not saved with it: "
+                      "save the page as 'Web page, complete' or print it to PDF")
+MAX_PICTURE_BYTES = 50 * 1024 * 1024
+CSS_PX_PER_INCH = 96.0
+
+
+def html_picture_grids(page: Path, pictures: list[tuple[int, str, str, str]],
+                       notes: list[str]) -> list[tuple[int, list[Grid]]]:
+    """The tables of a web page's pictures, each with the number of <table>s before it.
+
+    A picture is read when the page carries it (`data:` URI) or when it was saved beside
+    the page, inside the page's own folder (the `<name>_files/` folder of "Web page,
+    complete"). Nothing is fetched from the web, and no path leading out of the page's
+    folder is followed. Pictures that are not there are counted; `notes` says so when the
+    page shows no table of its own.
+    """
+    out: list[tuple[int, list[Grid]]] = []
+    missing: list[str] = []
+    for position, src, width, context in pictures:
+        blob, problem = _html_picture_bytes(page, src)
+        if blob is None:
+            if problem:
+                missing.append(problem)
+            continue
+        image = decode_picture(blob)
+        if image is None:
+            continue
+        inches = _css_inches(width)
+        reading = read_picture(image, dpi_from_print_width(image.shape[1], inches), 1, context,
+                               "a picture")
+        notes += reading.warnings
+        if reading.grids:
+            out.append((position, reading.grids))
+    if missing and not out:
+        shown = ", ".join(missing[:3]) + (" …" if len(missing) > 3 else "")
+        notes.append(f"{len(missing)} picture(s) of the page are not saved with it ({shown}); "
+                     f"if {PICTURES_NOT_SAVED}")
+    return out
+
+
+def _html_picture_bytes(page: Path, src: str) -> tuple[bytes | None, str]:
+    """The picture's bytes, or None and why not ("" when there is nothing to say)."""
+    import base64
+    import binascii
+    from urllib.parse import unquote, urlsplit
+
+    src = src.strip()
+    if not src:
+        return None, ""
+    if src[:5].lower() == "data:":
+        header, _, payload = src[5:].partition(",")
+        if not header.lower().startswith("image/"):
+            return None, ""
+        try:
+            if header.lower().endswith(";base64"):
+                return base64.b64decode(payload, validate=False), ""
+            return unquote(payload).encode("latin-1"), ""
+        except (binascii.Error, ValueError, UnicodeEncodeError):
+            return None, "a damaged data: picture"
+    parts = urlsplit(src)
+    if parts.scheme or parts.netloc or src.startswith(("/", "\\")):
+        return None, f"{src[:60]} (on the web, not fetched)"
+    folder = page.resolve().parent
+    target = (folder / unquote(parts.path)).resolve()
+    if not target.is_relative_to(folder):
+        return None, f"{src[:60]} (outside the page's folder, not read)"
+    if not target.is_file():
+        return None, f"{src[:60]} (missing)"
+    if target.stat().st_size > MAX_PICTURE_BYTES:
+        return None, f"{src[:60]} (too large)"
+    return target.read_bytes(), ""
+
+
+def _css_inches(width: str) -> float | None:
+    """A width attribute in CSS pixels (the `<img width=...>` the page shows it at)."""
+    try:
+        value = float(width.strip().removesuffix("px"))
+    except ValueError:
+        return None
+    return value / CSS_PX_PER_INCH if value > 0 else None
