@@ -11,6 +11,12 @@ from pdfplumber.utils.exceptions import PdfminerException
 
 from extractor.errors import BrokenFileError, EmptyDocumentError, EncryptedFileError
 from extractor.sources.base import PageContent, SourceDocument
+from extractor.sources.pdf_pictures import (
+    PagePictures,
+    in_reading_order,
+    page_pictures,
+    read_picture_regions,
+)
 from extractor.sources.pdf_text import page_grids
 from extractor.sources.scan import ocr_pdf_pages, text_layer_trust
 from extractor.sources.upright import upright_page
@@ -34,6 +40,7 @@ def read_pdf(path: Path) -> SourceDocument:
             raise EmptyDocumentError(f"{path.name} is a PDF with no pages")
         pages: list[PageContent] = []
         untrusted: list[int] = []
+        pictured: list[PagePictures] = []
         for index, page in enumerate(pdf.pages):
             number = index + 1
             try:
@@ -42,6 +49,9 @@ def read_pdf(path: Path) -> SourceDocument:
                 if trust == "good":
                     grids, text = page_grids(page, number)
                     pages.append(PageContent(number=number, grids=grids, text=text))
+                    found = page_pictures(page, number, grids)
+                    if found:  # tables pasted as pictures on a page of real text
+                        pictured.append(found)
                 else:
                     untrusted.append(number)
                     pages.append(PageContent(number=number, reading="ocr",
@@ -54,6 +64,14 @@ def read_pdf(path: Path) -> SourceDocument:
     if untrusted:
         for content in ocr_pdf_pages(path, untrusted):
             pages[content.number - 1] = content
+    for pictures in pictured:
+        found, notes = read_picture_regions(path, pictures.number - 1, pictures.turn,
+                                            pictures.regions)
+        content = pages[pictures.number - 1]
+        content.notes += notes
+        if found:
+            content.grids = in_reading_order(pictures, found)
+            content.reading = "text+ocr"
     kind = _kind(pages)
     return SourceDocument(kind=kind, pages=pages, page_count=page_count)
 
