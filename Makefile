@@ -3,7 +3,7 @@ PYTHON ?= python3
 SAMPLES ?= samples/generated
 OUT ?= out
 
-APT_PACKAGES = tesseract-ocr tesseract-ocr-chi-sim poppler-utils qpdf \
+APT_PACKAGES = tesseract-ocr tesseract-ocr-chi-sim poppler-utils qpdf libreoffice-writer \
 	fonts-wqy-zenhei fonts-wqy-microhei fonts-arphic-uming fonts-arphic-ukai fonts-droid-fallback
 
 .PHONY: setup system-deps python-deps run test test-all bench lint samples clean
