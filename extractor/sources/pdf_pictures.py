@@ -49,11 +49,11 @@ class PagePictures:
 def page_pictures(page: Page, number: int, grids: list[Grid]) -> PagePictures | None:
     """The page's pictures that may be tables (large, not under a text-layer table) and
     its text in reading order; None when there are none."""
-    regions = picture_regions(page, grids)
-    if not regions:
-        return None
     tables = [g for g in grids if g.n_cols >= 2
               and any(ch.isdigit() for c in g.cells for ch in c.text)]
+    regions = picture_regions(page, tables)
+    if not regions:
+        return None
     chars = [c for c in page.chars if c["text"].strip() and not _inside(c, tables)]
     return PagePictures(number=number, turn=getattr(page, "direction", 0), regions=regions,
                         tables=tables, lines=text_lines(chars))
@@ -74,8 +74,9 @@ def _inside(ch: dict, grids: list[Grid]) -> bool:
                for g in grids)
 
 
-def picture_regions(page: Page, grids: list[Grid]) -> list[PictureRegion]:
-    """The page's pictures that may be tables: large, and not under a text-layer table."""
+def picture_regions(page: Page, tables: list[Grid]) -> list[PictureRegion]:
+    """The page's pictures that may be tables: large, and not under a text-layer table
+    (a table's background, or the image of a scan under its OCR text layer)."""
     regions: list[PictureRegion] = []
     for image in sorted(page.images, key=lambda i: i["top"]):
         box = (max(float(image["x0"]), 0.0), max(float(image["top"]), 0.0),
@@ -84,7 +85,8 @@ def picture_regions(page: Page, grids: list[Grid]) -> list[PictureRegion]:
         width, height = box[2] - box[0], box[3] - box[1]
         if width < MIN_WIDTH_SHARE * float(page.width) or height < MIN_HEIGHT_PT:
             continue
-        if any(g.bbox and _overlap(box, g.bbox) > COVERED_SHARE * width * height for g in grids):
+        if any(g.bbox and _overlap(box, g.bbox) > COVERED_SHARE * width * height
+               for g in tables):
             continue
         regions.append(PictureRegion(box=box))
     return regions
