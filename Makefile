@@ -39,11 +39,12 @@ test: setup
 test-all: setup
 	$(PYTHON) -m pytest -q
 
-## bench: speed and accuracy per document and per group; batch throughput; OCR engines side by side
+## bench: speed and accuracy per document and per group; batch throughput; OCR engines side by side; pictures and turned pages
 bench: setup
 	$(PYTHON) -m bench.bench
 	$(PYTHON) -m bench.batch_bench samples/generated/text samples/real --jobs 1 2 --repeat 2
 	$(PYTHON) -m bench.ocr_bench --presets mild,photo --engines tesseract,rapidocr
+	$(PYTHON) -m bench.turned_pictures
 
 lint: setup
 	$(PYTHON) -m ruff check .
