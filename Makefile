@@ -43,7 +43,8 @@ test-all: setup
 	$(PYTHON) -m pytest -q
 
 ## bench: speed and accuracy per document and per group; batch throughput; OCR engines side by side;
-## a fresh set made by reportlab, Word (LibreOffice) and a browser (Chromium), by kind and maker
+## a fresh set made by reportlab, Word (LibreOffice) and a browser (Chromium), by kind and maker;
+## pictures of tables and turned pages
 bench: setup
 	$(PYTHON) -m bench.bench
 	$(PYTHON) -m bench.makers_bench --seed $(MAKERS_SEED)
@@ -51,6 +52,7 @@ bench: setup
 	$(PYTHON) -m bench.ocr_bench --presets mild,photo --engines tesseract,rapidocr
 	$(PYTHON) -m bench.scale_bench --workers 2 --repeat 2
 	$(PYTHON) -m bench.watch_bench --files 100 --jobs 2 --repeat 2
+	$(PYTHON) -m bench.turned_pictures
 
 lint: setup
 	$(PYTHON) -m ruff check .

@@ -23,6 +23,7 @@ from extractor.reconcile.rules import run_rules
 from extractor.sources.base import SourceDocument
 from extractor.sources.load import read_source
 from extractor.sources.reread import describe, pages_to_reread, reread_by_ocr
+from extractor.sources.pictures import PICTURES_NOT_SAVED
 from models.result import DocumentInfo, DocumentResult, ReportInfo
 
 log = logging.getLogger(__name__)
@@ -146,6 +147,9 @@ def _title_text(source: SourceDocument) -> str:
 
 
 def _no_tables_message(path: Path, source: SourceDocument, notes: list[str]) -> str:
+    unsaved = [note for note in notes if PICTURES_NOT_SAVED in note]
+    if unsaved:  # a web page whose tables were pictures left behind
+        return f"{path.name}: {PICTURES_NOT_SAVED} ({unsaved[0].split(';')[0]})"
     if notes and all(p.reading == "ocr" and not p.grids for p in source.pages):
         return f"{path.name}: no statistical table could be read ({'; '.join(notes[:3])})"
     return (

@@ -16,6 +16,7 @@ import numpy as np
 from extractor.grid import Grid, GridCell
 from extractor.ocr.engines import OcrEngine, available_engines, get_engine
 from extractor.ocr.lines import TableBox, find_tables
+from extractor.ocr.orientation import upright
 from extractor.ocr.preprocess import Prepared, prepare
 from extractor.ocr.reading import read_cells
 from extractor.ocr.unruled import read_unruled
@@ -43,6 +44,7 @@ def read_page_image(
     engine: str | None = None,
     read_text: bool = True,
     verify: bool = True,
+    orient: bool = True,
 ) -> OcrPage:
     """OCR one page image (BGR or grayscale numpy array) into grids with per-cell confidence.
 
@@ -51,16 +53,27 @@ def read_page_image(
     with `verify`, value cells of middling confidence (OCR_FLAG_THRESHOLD..VERIFY_BELOW)
     are read again by the other engine when it is installed, and a disagreement flags them.
     `read_text=False` skips the page-top title lines (later pages rarely carry them).
+    With `orient`, a page fed sideways or upside down is first turned upright
+    (orientation.py); boxes are then in the upright page's frame.
     """
-    bands = page_bands(image, dpi)
-    if len(bands) > 1:
-        return _read_bands(image, bands, page_number, dpi, engine, read_text, verify)
-    timings: dict[str, float] = {}
     start = time.perf_counter()
     primary = get_engine(engine or DEFAULT_ENGINE)
+    warnings: list[str] = []
+    if orient:
+        image, turned = upright(image, dpi, primary)
+        if turned.turn:
+            warnings.append(f"page {page_number} was turned {turned.turn}° to read it upright")
+    oriented = time.perf_counter() - start
+    bands = page_bands(image, dpi)
+    if len(bands) > 1:
+        page = _read_bands(image, bands, page_number, dpi, engine, read_text, verify)
+        page.warnings = warnings + page.warnings
+        page.timings["orientation"] = oriented
+        return page
+    timings: dict[str, float] = {"orientation": oriented}
     secondary = _second_engine(primary.name) if verify else None
     prepared = prepare(image, dpi)
-    timings["preprocess"] = time.perf_counter() - start
+    timings["preprocess"] = time.perf_counter() - start - oriented
 
     mark = time.perf_counter()
     tables = find_tables(prepared.binary, dpi, prepared.stamp)
@@ -83,7 +96,8 @@ def read_page_image(
         text = "\n".join(r.text for r in primary.read(lines, "label"))
     timings["text"] = time.perf_counter() - mark
     timings["total"] = time.perf_counter() - start
-    return OcrPage(grids=grids, text=text, timings=timings, engine=primary.name)
+    return OcrPage(grids=grids, text=text, timings=timings, engine=primary.name,
+                   warnings=warnings)
 
 
 def page_bands(image: np.ndarray, dpi: float) -> list[tuple[int, int]]:
@@ -133,7 +147,7 @@ def _read_bands(image: np.ndarray, bands: list[tuple[int, int]], page_number: in
     used = ""
     for n, (y0, y1) in enumerate(bands):
         part = read_page_image(image[y0:y1], page_number, dpi, engine,
-                               read_text=read_text and n == 0, verify=verify)
+                               read_text=read_text and n == 0, verify=verify, orient=False)
         shift = y0 * 72.0 / dpi
         for grid in part.grids:
             grid.bbox = _shifted(grid.bbox, shift)

@@ -15,6 +15,7 @@ from extractor.errors import BrokenFileError
 from extractor.grid import Grid, GridCell
 from extractor.limits import MAX_TABLE_CELLS, TooLargeError
 from extractor.sources.base import PageContent, SourceDocument
+from extractor.sources.pictures import html_picture_grids
 
 _BLOCKS = {"p", "div", "br", "h1", "h2", "h3", "h4", "h5", "h6", "li", "title", "tr", "section"}
 _SKIP = {"script", "style", "noscript", "template"}
@@ -30,6 +31,8 @@ class _TableCollector(HTMLParser):
         self._skip = 0
         self._text: list[str] = []  # text outside tables since the last table
         self.lines: list[str] = []  # all text outside tables, for the title
+        # pictures outside tables: (tables before it, src, width attribute, text above it)
+        self.pictures: list[tuple[int, str, str, str]] = []
 
     def handle_starttag(self, tag: str, attrs: list[tuple[str, str | None]]) -> None:
         if tag in _SKIP:
@@ -38,6 +41,10 @@ class _TableCollector(HTMLParser):
             self._stack.append([])
         elif tag == "tr" and self._stack:
             self._stack[-1].append([])
+        elif tag == "img" and not self._stack and not self._skip:
+            values = dict(attrs)
+            self.pictures.append((len(self.tables), values.get("src") or "",
+                                  values.get("width") or "", _tail("".join(self._text))))
         elif tag in ("td", "th") and self._stack:
             values = dict(attrs)
             self._cell = []
@@ -125,10 +132,14 @@ def read_html(path: Path) -> SourceDocument:
     parser.feed(text)
     parser.close()
     try:
-        grids = [_grid(rows, _tail(context)) for context, rows in parser.tables if rows]
+        grids = [_grid(rows, _tail(context)) if rows else None for context, rows in parser.tables]
     except TooLargeError as exc:
         raise TooLargeError(f"{path.name}: {exc}") from exc
-    page = PageContent(number=1, grids=grids, text="\n".join(parser.lines), reading="html")
+    notes: list[str] = []
+    for position, found in reversed(html_picture_grids(path, parser.pictures, notes)):
+        grids[position:position] = found  # a picture's tables where the picture stands
+    page = PageContent(number=1, grids=[g for g in grids if g is not None],
+                       text="\n".join(parser.lines), reading="html", notes=notes)
     return SourceDocument(kind="html", pages=[page], page_count=1)
 
 

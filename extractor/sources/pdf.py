@@ -11,8 +11,15 @@ from pdfplumber.utils.exceptions import PdfminerException
 
 from extractor.errors import BrokenFileError, EmptyDocumentError, EncryptedFileError
 from extractor.sources.base import PageContent, SourceDocument
+from extractor.sources.pdf_pictures import (
+    PagePictures,
+    in_reading_order,
+    page_pictures,
+    read_picture_regions,
+)
 from extractor.sources.pdf_text import page_grids
 from extractor.sources.scan import ocr_pdf_pages, text_layer_trust
+from extractor.sources.upright import upright_page
 
 
 def read_pdf(path: Path) -> SourceDocument:
@@ -33,13 +40,18 @@ def read_pdf(path: Path) -> SourceDocument:
             raise EmptyDocumentError(f"{path.name} is a PDF with no pages")
         pages: list[PageContent] = []
         untrusted: list[int] = []
+        pictured: list[PagePictures] = []
         for index, page in enumerate(pdf.pages):
             number = index + 1
             try:
+                page = upright_page(page)  # a page rotated or drawn sideways, turned upright
                 trust = text_layer_trust(page)
                 if trust == "good":
                     grids, text = page_grids(page, number)
                     pages.append(PageContent(number=number, grids=grids, text=text))
+                    found = page_pictures(page, number, grids)
+                    if found:  # tables pasted as pictures on a page of real text
+                        pictured.append(found)
                 else:
                     untrusted.append(number)
                     pages.append(PageContent(number=number, reading="ocr",
@@ -54,6 +66,14 @@ def read_pdf(path: Path) -> SourceDocument:
     if untrusted:
         for content in ocr_pdf_pages(path, untrusted):
             pages[content.number - 1] = content
+    for pictures in pictured:
+        found, notes = read_picture_regions(path, pictures.number - 1, pictures.turn,
+                                            pictures.regions)
+        content = pages[pictures.number - 1]
+        content.notes += notes
+        if found:
+            content.grids = in_reading_order(pictures, found)
+            content.reading = "text+ocr"
     kind = _kind(pages)
     return SourceDocument(kind=kind, pages=pages, page_count=page_count)
 

@@ -44,8 +44,9 @@ def ocr_pdf_pages(path: Path, page_numbers: list[int]) -> list[PageContent]:
     for number in page_numbers:
         rendered = render_pdf_page_image(path, number - 1, 300.0)  # less for a huge page
         page = read_page_image(rendered.image, number, rendered.dpi)
+        notes = page.warnings + ([] if page.grids else [f"page {number}: no table found"])
         out.append(PageContent(number=number, grids=page.grids, text=page.text, reading="ocr",
-                               notes=[] if page.grids else [f"page {number}: no table found"]))
+                               notes=notes))
     return out
 
 
@@ -65,5 +66,5 @@ def read_image_file(path: Path) -> SourceDocument:
     for index, image in enumerate(images):
         page = read_page_image(image, index + 1, dpi)
         pages.append(PageContent(number=index + 1, grids=page.grids, text=page.text,
-                                 reading="ocr"))
+                                 reading="ocr", notes=page.warnings))
     return SourceDocument(kind="image", pages=pages, page_count=len(pages))

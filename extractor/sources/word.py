@@ -18,6 +18,7 @@ from docx.text.paragraph import Paragraph
 from extractor.errors import BrokenFileError, UnsupportedFileError
 from extractor.grid import Grid, GridCell
 from extractor.sources.base import PageContent, SourceDocument
+from extractor.sources.pictures import docx_picture_grids as picture_grids
 
 CONTEXT_LINES = 6  # paragraphs before a table kept as its context (its heading)
 
@@ -38,16 +39,22 @@ def read_docx(path: Path) -> SourceDocument:
     grids: list[Grid] = []
     text: list[str] = []
     since_table: list[str] = []
+    notes: list[str] = []
     for block in document.iter_inner_content():
         if isinstance(block, Paragraph):
             line = block.text.strip()
             if line:
                 text.append(line)
                 since_table.append(line)
+            found = picture_grids(block, "\n".join(since_table[-CONTEXT_LINES:]), notes)
+            if found:  # a table pasted as a picture, read where it stands
+                grids += found
+                since_table = []
         elif isinstance(block, Table):
             grids.append(_grid(block, "\n".join(since_table[-CONTEXT_LINES:])))
             since_table = []
-    page = PageContent(number=1, grids=grids, text="\n".join(text), reading="docx")
+    page = PageContent(number=1, grids=grids, text="\n".join(text), reading="docx",
+                       notes=notes)
     return SourceDocument(kind="docx", pages=[page], page_count=1)
 
 
