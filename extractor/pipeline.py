@@ -22,8 +22,8 @@ from extractor.reconcile.reading import Reading
 from extractor.reconcile.rules import run_rules
 from extractor.sources.base import SourceDocument
 from extractor.sources.load import read_source
-from extractor.sources.reread import describe, pages_to_reread, reread_by_ocr
 from extractor.sources.pictures import PICTURES_NOT_SAVED
+from extractor.sources.reread import describe, pages_to_reread, reread_by_ocr
 from models.result import DocumentInfo, DocumentResult, ReportInfo
 
 log = logging.getLogger(__name__)
