@@ -41,13 +41,27 @@ def ocr_pdf_pages(path: Path, page_numbers: list[int]) -> list[PageContent]:
             for n in page_numbers
         ]
     out = []
+    dpis = ocr_render_dpi(path)
     for number in page_numbers:
-        dpi = 300.0
+        dpi = dpis[number - 1]
         image = render_pdf_page(path, number - 1, dpi)
         page = read_page_image(image, number, dpi)
         out.append(PageContent(number=number, grids=page.grids, text=page.text, reading="ocr",
                                notes=[] if page.grids else [f"page {number}: no table found"]))
     return out
+
+
+def ocr_render_dpi(path: Path) -> list[float]:
+    """The resolution each page of a PDF is rendered at for OCR."""
+    import pypdfium2 as pdfium
+
+    from extractor.sources.images import OCR_DPI
+
+    pdf = pdfium.PdfDocument(str(path))
+    try:
+        return [float(OCR_DPI)] * len(pdf)
+    finally:
+        pdf.close()
 
 
 def read_image_file(path: Path) -> SourceDocument:
