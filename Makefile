@@ -43,7 +43,8 @@ test-all: setup
 bench: setup
 	$(PYTHON) -m bench.bench
 	$(PYTHON) -m bench.batch_bench samples/generated/text samples/real --jobs 1 2 --repeat 2
-	$(PYTHON) -m bench.ocr_bench --presets mild,photo --engines tesseract,rapidocr
+	$(PYTHON) -m bench.ocr_bench --presets mild,photo --engines tesseract/api,tesseract/cli,rapidocr
+	$(PYTHON) -m bench.scan_speed
 
 lint: setup
 	$(PYTHON) -m ruff check .
