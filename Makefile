@@ -43,6 +43,7 @@ test-all: setup
 bench: setup
 	$(PYTHON) -m bench.bench
 	$(PYTHON) -m bench.batch_bench samples/generated/text samples/real --jobs 1 2 --repeat 2
+	$(PYTHON) -m bench.batch_bench samples/generated/scan --jobs 1 2
 	$(PYTHON) -m bench.ocr_bench --presets mild,photo --engines tesseract/api,tesseract/cli,rapidocr
 	$(PYTHON) -m bench.scan_speed
 

@@ -48,7 +48,8 @@ class OcrEngine(Protocol):
 
 def available_engines() -> list[str]:
     names = []
-    if _tesseract_ok() or _tesserocr_ok():
+    if _tesseract_ok() or (os.environ.get("EXTRACTOR_TESSERACT") == "api"
+                           and _tesserocr_ok()):
         names.append("tesseract")
     if _rapidocr_ok():
         names.append("rapidocr")
@@ -81,14 +82,19 @@ class TesseractEngine:
     Two ways to call the same engine, giving the same words and confidences (both read
     tesseract's TSV output): `api`, tesserocr's C API, one loaded model per (language,
     mode, whitelist) kept for the life of the thread; `cli`, pytesseract's subprocess per
-    call, which loads `chi_sim` again every time (≈ 0.25 s a call). `api` is used whenever
-    tesserocr is importable.
+    call, which loads `chi_sim` again every time (≈ 0.25 s a call). `cli` is the default:
+    the wheel's libtesseract (5.5) finds text lines differently from Debian's 5.3 on some
+    montages (it dropped a header line 自然人 of a 150-dpi scan, which cost a whole table's
+    columns), so `api` is opt-in (`EXTRACTOR_TESSERACT=api`) until the reading is tuned on it.
     """
 
     name = "tesseract"
 
     def __init__(self, backend: TessBackend | None = None) -> None:
-        self.backend: TessBackend = backend or ("api" if _tesserocr_ok() else "cli")
+        if backend is None:
+            wanted = os.environ.get("EXTRACTOR_TESSERACT", "cli")
+            backend = "api" if wanted == "api" and _tesserocr_ok() else "cli"
+        self.backend: TessBackend = backend
 
     def read(self, crops: Sequence[np.ndarray], kind: CropKind) -> list[Reading]:
         if not crops:
@@ -202,7 +208,7 @@ def _api_data(image: np.ndarray, lang: str, psm: int, whitelist: str | None) -> 
 
 def warm_up() -> None:
     """Load the engines a scan needs now (a batch worker's start), not on its first page."""
-    if _tesserocr_ok():
+    if TesseractEngine().backend == "api":
         for lang, whitelist in (("eng", VALUE_CHARS), ("chi_sim", None)):
             _api(lang, 6, whitelist)
     if _rapidocr_ok():
@@ -224,8 +230,6 @@ def _tessdata() -> str:
 
 @lru_cache(maxsize=1)
 def _tesserocr_ok() -> bool:
-    if os.environ.get("EXTRACTOR_TESSERACT") == "cli":
-        return False
     try:
         import tesserocr
 
