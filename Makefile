@@ -49,7 +49,9 @@ bench: setup
 	$(PYTHON) -m bench.bench
 	$(PYTHON) -m bench.makers_bench --seed $(MAKERS_SEED)
 	$(PYTHON) -m bench.batch_bench samples/generated/text samples/real --jobs 1 2 --repeat 2
-	$(PYTHON) -m bench.ocr_bench --presets mild,photo --engines tesseract,rapidocr
+	$(PYTHON) -m bench.batch_bench samples/generated/scan --jobs 1 2
+	$(PYTHON) -m bench.ocr_bench --presets mild,photo --engines tesseract/api,tesseract/cli,rapidocr
+	$(PYTHON) -m bench.scan_speed
 	$(PYTHON) -m bench.scale_bench --workers 2 --repeat 2
 	$(PYTHON) -m bench.watch_bench --files 100 --jobs 2 --repeat 2
 	$(PYTHON) -m bench.turned_pictures

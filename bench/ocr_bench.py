@@ -16,6 +16,7 @@ from __future__ import annotations
 
 import argparse
 import os
+import resource
 import time
 from dataclasses import dataclass, field
 from pathlib import Path
@@ -44,6 +45,7 @@ class Score:
     flagged: int = 0
     silent: int = 0
     seconds: float = 0.0
+    cpu: float = 0.0  # CPU seconds, this process and its children (tesseract's command line)
     pages: int = 0
     errors: list[str] = field(default_factory=list)
 
@@ -53,6 +55,7 @@ class Score:
         self.flagged += other.flagged
         self.silent += other.silent
         self.seconds += other.seconds
+        self.cpu += other.cpu
         self.pages += other.pages
         self.errors += other.errors
 
@@ -77,10 +80,10 @@ def score_page(pdf: pdfplumber.PDF, pdf_path: str, page_index: int, dpi: int, pr
     """Render, degrade and OCR one page; score its value cells against the text layer."""
     clean = render_pdf_page(pdf_path, page_index, dpi)
     image, warp = degrade(clean, SCAN_PRESETS[preset], dpi)
-    start = time.perf_counter()
+    start, cpu = time.perf_counter(), _cpu_seconds()
     result = read_page_image(image, page_index + 1, dpi, engine=engine, verify=verify,
                              read_text=False)
-    score = Score(seconds=time.perf_counter() - start, pages=1)
+    score = Score(seconds=time.perf_counter() - start, cpu=_cpu_seconds() - cpu, pages=1)
     page = pdf.pages[page_index]
     unwarp = np.linalg.inv(warp)
     for grid in result.grids:
@@ -104,6 +107,12 @@ def score_page(pdf: pdfplumber.PDF, pdf_path: str, page_index: int, dpi: int, pr
     return score
 
 
+def _cpu_seconds() -> float:
+    """CPU time of this process and of its finished children: steady on a loaded machine."""
+    children = resource.getrusage(resource.RUSAGE_CHILDREN)
+    return time.process_time() + children.ru_utime + children.ru_stime
+
+
 def _unwarp(bbox, unwarp: np.ndarray, dpi: float) -> tuple[float, float, float, float]:
     """A bbox on the degraded page (points) as a slightly shrunk bbox on the clean page."""
     s = dpi / 72.0
@@ -121,16 +130,19 @@ def main() -> None:
     parser.add_argument("--pages", default="2,3,4", help="1-based pages holding tables")
     parser.add_argument("--dpi", default="150,200,300")
     parser.add_argument("--presets", default="clean,mild,hard,photo")
-    parser.add_argument("--engines", default=",".join(available_engines()))
+    parser.add_argument("--engines", default=",".join(available_engines()),
+                        help="tesseract (its C API when tesserocr is installed), "
+                             "tesseract/api, tesseract/cli (a process per call), rapidocr")
     parser.add_argument("--no-verify", action="store_true", help="primary engine only")
     parser.add_argument("--errors", action="store_true", help="list every wrong cell")
     args = parser.parse_args()
 
     pages = [int(p) - 1 for p in args.pages.split(",")]
     pdf = pdfplumber.open(args.pdf)
+    print("load average", " ".join(f"{x:.1f}" for x in os.getloadavg()))
     print(f"threshold {OCR_FLAG_THRESHOLD}; verify={'off' if args.no_verify else 'on'}")
     print(f"{'engine':10} {'dpi':>4} {'preset':7} {'cells':>6} {'correct':>8} {'silent':>6} "
-          f"{'flagged':>8} {'s/page':>7}")
+          f"{'flagged':>8} {'s/page':>7} {'cpu s/page':>10}")
     for engine in args.engines.split(","):
         for dpi in (int(d) for d in args.dpi.split(",")):
             for preset in args.presets.split(","):
@@ -141,7 +153,8 @@ def main() -> None:
                 n = max(total.cells, 1)
                 print(f"{engine:10} {dpi:>4} {preset:7} {total.cells:>6} "
                       f"{100 * total.correct / n:>7.2f}% {total.silent:>6} "
-                      f"{100 * total.flagged / n:>7.2f}% {total.seconds / total.pages:>7.2f}",
+                      f"{100 * total.flagged / n:>7.2f}% {total.seconds / total.pages:>7.2f} "
+                      f"{total.cpu / total.pages:>10.2f}",
                       flush=True)
                 if args.errors:
                     for line in total.errors:

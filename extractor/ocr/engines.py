@@ -10,6 +10,7 @@ tesseract uses the Debian language packs, RapidOCR the PP-OCR models inside its 
 from __future__ import annotations
 
 import os
+import threading
 from collections.abc import Sequence
 from dataclasses import dataclass
 from functools import lru_cache
@@ -47,7 +48,8 @@ class OcrEngine(Protocol):
 
 def available_engines() -> list[str]:
     names = []
-    if _tesseract_ok():
+    if _tesseract_ok() or (os.environ.get("EXTRACTOR_TESSERACT") == "api"
+                           and _tesserocr_ok()):
         names.append("tesseract")
     if _rapidocr_ok():
         names.append("rapidocr")
@@ -57,6 +59,8 @@ def available_engines() -> list[str]:
 def get_engine(name: str) -> OcrEngine:
     if name == "tesseract":
         return TesseractEngine()
+    if name in ("tesseract/api", "tesseract/cli"):  # one way of calling it, for the bench
+        return TesseractEngine(backend=name.split("/")[1])  # type: ignore[arg-type]
     if name == "rapidocr":
         return _rapid_singleton()
     raise ValueError(f"unknown OCR engine {name!r}; available: {available_engines()}")
@@ -65,33 +69,41 @@ def get_engine(name: str) -> OcrEngine:
 # --- tesseract ------------------------------------------------------------------------
 
 TESS_LINE_PX = 40  # text height tesseract reads best (its LSTM models are trained ~30–40 px)
+TessBackend = Literal["api", "cli"]
 
 
 class TesseractEngine:
-    """tesseract through pytesseract: `chi_sim` for labels, a digit whitelist for values.
+    """tesseract: `chi_sim` for labels, a digit whitelist for values.
 
     Crops are scaled to a common text height and stacked into one montage, read in one
     call with page segmentation mode 6 (a uniform block: one cell per line); words are
     assigned back to crops by their vertical position.
+
+    Two ways to call the same engine, giving the same words and confidences (both read
+    tesseract's TSV output): `api`, tesserocr's C API, one loaded model per (language,
+    mode, whitelist) kept for the life of the thread; `cli`, pytesseract's subprocess per
+    call, which loads `chi_sim` again every time (≈ 0.25 s a call). `cli` is the default:
+    the wheel's libtesseract (5.5) finds text lines differently from Debian's 5.3 on some
+    montages (it dropped a header line 自然人 of a 150-dpi scan, which cost a whole table's
+    columns), so `api` is opt-in (`EXTRACTOR_TESSERACT=api`) until the reading is tuned on it.
     """
 
     name = "tesseract"
 
-    def read(self, crops: Sequence[np.ndarray], kind: CropKind) -> list[Reading]:
-        import pytesseract
+    def __init__(self, backend: TessBackend | None = None) -> None:
+        if backend is None:
+            wanted = os.environ.get("EXTRACTOR_TESSERACT", "cli")
+            backend = "api" if wanted == "api" and _tesserocr_ok() else "cli"
+        self.backend: TessBackend = backend
 
+    def read(self, crops: Sequence[np.ndarray], kind: CropKind) -> list[Reading]:
         if not crops:
             return []
         montage, spans = _montage(crops, TESS_LINE_PX)
         if kind == "value":
-            config = f"--psm 6 -c tessedit_char_whitelist={VALUE_CHARS}"
-            lang = "eng"
+            data = self._data(montage, "eng", 6, VALUE_CHARS)
         else:
-            config = "--psm 6 -c preserve_interword_spaces=1"
-            lang = "chi_sim"
-        data = pytesseract.image_to_data(
-            montage, lang=lang, config=config, output_type=pytesseract.Output.DICT
-        )
+            data = self._data(montage, "chi_sim", 6, None)
         words: list[list[tuple[int, str, float]]] = [[] for _ in crops]
         for text, conf, left, top, height in zip(
             data["text"], data["conf"], data["left"], data["top"], data["height"], strict=True
@@ -114,24 +126,117 @@ class TesseractEngine:
 
     def read_single(self, crop: np.ndarray, kind: CropKind) -> Reading:
         """One crop as one text line (psm 7): for the rare crop a montage read dropped."""
-        if kind == "value":
-            config = f"--psm 7 -c tessedit_char_whitelist={VALUE_CHARS}"
-            return self._read_single(crop, "eng", config)
-        return self._read_single(crop, "chi_sim", "--psm 7")
-
-    def _read_single(self, crop: np.ndarray, lang: str, config: str) -> Reading:
-        import pytesseract
-
         montage, _ = _montage([crop], TESS_LINE_PX)
-        data = pytesseract.image_to_data(
-            montage, lang=lang, config=config, output_type=pytesseract.Output.DICT
-        )
+        if kind == "value":
+            data = self._data(montage, "eng", 7, VALUE_CHARS)
+        else:
+            data = self._data(montage, "chi_sim", 7, None)
         found = [(left, t.strip(), float(c) / 100.0)
                  for t, c, left in zip(data["text"], data["conf"], data["left"], strict=True)
                  if t.strip() and float(c) >= 0]
         found.sort()
         return Reading(text="".join(t for _, t, _ in found),
                        confidence=min((c for _, _, c in found), default=0.0))
+
+    def _data(self, image: np.ndarray, lang: str, psm: int,
+              whitelist: str | None) -> dict[str, list]:
+        """tesseract's words (text, conf 0..100, left, top, height) on a grayscale image."""
+        if self.backend == "api":
+            return _api_data(image, lang, psm, whitelist)
+        import pytesseract
+
+        config = f"--psm {psm}"
+        if whitelist:
+            config += f" -c tessedit_char_whitelist={whitelist}"
+        elif lang == "chi_sim":
+            config += " -c preserve_interword_spaces=1"
+        return pytesseract.image_to_data(image, lang=lang, config=config,
+                                         output_type=pytesseract.Output.DICT)
+
+
+_api_local = threading.local()
+
+
+def _api(lang: str, psm: int, whitelist: str | None):
+    """This thread's loaded tesseract for (language, mode, whitelist): loaded once, kept.
+
+    A TessBaseAPI is not safe to share between threads; batch workers are processes, so
+    in practice one per process. Loading `chi_sim` costs ≈ 0.2 s; reading a montage of
+    short crops costs far less than that.
+    """
+    import tesserocr
+
+    cache = getattr(_api_local, "apis", None)
+    if cache is None:
+        cache = _api_local.apis = {}
+    key = (lang, psm, whitelist)
+    api = cache.get(key)
+    if api is None:
+        api = tesserocr.PyTessBaseAPI(path=_tessdata(), lang=lang,
+                                      psm=psm, oem=tesserocr.OEM.DEFAULT)
+        if whitelist:
+            api.SetVariable("tessedit_char_whitelist", whitelist)
+        elif lang == "chi_sim":
+            api.SetVariable("preserve_interword_spaces", "1")
+        cache[key] = api
+    return api
+
+
+def _api_data(image: np.ndarray, lang: str, psm: int, whitelist: str | None) -> dict[str, list]:
+    """The same TSV the command line prints (`image_to_data`), from the loaded engine."""
+    api = _api(lang, psm, whitelist)
+    image = np.ascontiguousarray(image if image.ndim == 2 else
+                                 cv2.cvtColor(image, cv2.COLOR_BGR2GRAY))
+    h, w = image.shape
+    api.SetImageBytes(image.tobytes(), w, h, 1, w)
+    tsv = api.GetTSVText(0) or ""
+    data: dict[str, list] = {"text": [], "conf": [], "left": [], "top": [], "height": []}
+    for row in tsv.splitlines():
+        parts = row.split("\t")
+        if len(parts) < 12:
+            continue
+        data["left"].append(int(parts[6]))
+        data["top"].append(int(parts[7]))
+        data["height"].append(int(parts[9]))
+        # Whole percents, as pytesseract's `image_to_data` gives them: the same confidences,
+        # so the flag and re-read thresholds (whole percents) select the same cells.
+        data["conf"].append(int(float(parts[10])))
+        data["text"].append(parts[11])
+    api.Clear()
+    return data
+
+
+def warm_up() -> None:
+    """Load the engines a scan needs now (a batch worker's start), not on its first page."""
+    if TesseractEngine().backend == "api":
+        for lang, whitelist in (("eng", VALUE_CHARS), ("chi_sim", None)):
+            _api(lang, 6, whitelist)
+    if _rapidocr_ok():
+        _rapid_singleton()
+
+
+@lru_cache(maxsize=1)
+def _tessdata() -> str:
+    """Debian's language packs (the same `chi_sim` the command line uses): the directory
+    the installed `tesseract` reports, else tesserocr's own default."""
+    import tesserocr
+
+    for candidate in (os.environ.get("TESSDATA_PREFIX"),
+                      "/usr/share/tesseract-ocr/5/tessdata", "/usr/share/tessdata"):
+        if candidate and os.path.exists(os.path.join(candidate, "chi_sim.traineddata")):
+            return candidate.rstrip("/") + "/"
+    return tesserocr.get_languages()[0]
+
+
+@lru_cache(maxsize=1)
+def _tesserocr_ok() -> bool:
+    try:
+        import tesserocr
+
+        langs = set(tesserocr.get_languages(_tessdata())[1])
+    except Exception:
+        return False
+    return {"chi_sim", "eng"} <= langs
 
 
 def _montage(crops: Sequence[np.ndarray], line_px: int) -> tuple[np.ndarray, list[tuple]]:

@@ -59,29 +59,33 @@ class Prepared:
 
 def prepare(image: np.ndarray, dpi: float) -> Prepared:
     """Stamp suppression, light normalisation, deskew/perspective; ink mask of the result."""
-    gray = suppress_colour(image)
-    stamp = colour_mask(image)
+    channels = None if image.ndim == 2 else cv2.split(image)
+    gray = suppress_colour(image, channels)
+    stamp = colour_mask(image, channels)
     paper = paper_mask(gray, dpi)
     gray = normalise_light(gray, dpi)
     if paper is not None:
         gray[paper == 0] = 255
-    flat = flatten_thick_ink(gray, dpi)
+    binary = binarise(gray)
+    flat = flatten_thick_ink(gray, dpi, binary)
     if flat is not gray:
         lifted = cv2.compare(cv2.subtract(flat, gray), 30, cv2.CMP_GT)
         stamp = lifted if stamp is None else cv2.bitwise_or(stamp, lifted)
+        binary = binarise(flat)
     gray = flat
-    binary = binarise(gray)
     prepared = Prepared(gray=gray, binary=binary, to_original=np.eye(3), stamp=stamp)
     homography = estimate_rectification(binary, dpi)
     return prepared if homography is None else prepared.warped(homography)
 
 
-def colour_mask(image: np.ndarray) -> np.ndarray | None:
+def colour_mask(image: np.ndarray,
+                channels: list[np.ndarray] | None = None) -> np.ndarray | None:
     """Where the image is clearly coloured (a seal, a stamp): 255 there, else 0; None for
-    a grayscale image or a page with no colour to speak of."""
+    a grayscale image or a page with no colour to speak of. `channels`: the image's
+    cv2.split, when the caller has it already."""
     if image.ndim == 2:
         return None
-    b, g, r = cv2.split(image)
+    b, g, r = channels if channels is not None else cv2.split(image)
     chroma = cv2.subtract(cv2.max(cv2.max(b, g), r), cv2.min(cv2.min(b, g), r))
     mask = cv2.compare(chroma, 40, cv2.CMP_GT)
     if cv2.countNonZero(mask) == 0:
@@ -89,7 +93,8 @@ def colour_mask(image: np.ndarray) -> np.ndarray | None:
     return cv2.dilate(mask, np.ones((5, 5), np.uint8))
 
 
-def suppress_colour(image: np.ndarray) -> np.ndarray:
+def suppress_colour(image: np.ndarray,
+                    channels: list[np.ndarray] | None = None) -> np.ndarray:
     """Grayscale in which saturated colour (red seals, blue stamps, tinted fills) turns light.
 
     Black print is dark in every channel, a red seal is bright in its red channel and a
@@ -98,7 +103,7 @@ def suppress_colour(image: np.ndarray) -> np.ndarray:
     """
     if image.ndim == 2:
         return image.copy()
-    b, g, r = cv2.split(image)
+    b, g, r = channels if channels is not None else cv2.split(image)
     bright = cv2.max(cv2.max(b, g), r)
     dark = cv2.min(cv2.min(b, g), r)
     luminance = cv2.cvtColor(image, cv2.COLOR_BGR2GRAY)
@@ -106,6 +111,10 @@ def suppress_colour(image: np.ndarray) -> np.ndarray:
     # leaves grayish fringes) take the max channel; gray pixels keep their luminance, so
     # faint gray print is not lifted.
     chroma = cv2.subtract(bright, dark)
+    if cv2.minMaxLoc(chroma)[1] <= 15:
+        # No pixel is coloured by either test below (a smoothed channel difference cannot
+        # exceed the largest one): a gray page, kept as it is, without the smoothing pass.
+        return luminance
     coloured = cv2.compare(chroma, 40, cv2.CMP_GT)
     # Thin seal strokes lose most of their colour to blur and JPEG's halved chroma, but stay
     # redder (or bluer) than gray print ever is.
@@ -133,7 +142,8 @@ def _stamp_level(bright: np.ndarray, chroma: np.ndarray) -> float:
     return float(np.median(strong)) if strong.size >= 50 else 0.0
 
 
-def flatten_thick_ink(gray: np.ndarray, dpi: float) -> np.ndarray:
+def flatten_thick_ink(gray: np.ndarray, dpi: float,
+                      binary: np.ndarray | None = None) -> np.ndarray:
     """Light ink far thicker than any print stroke (a gray seal's ring and star, a tinted
     fill) turned to paper, keeping the thin print that runs over or under it.
 
@@ -142,10 +152,14 @@ def flatten_thick_ink(gray: np.ndarray, dpi: float) -> np.ndarray:
     stroke. There the ink is divided by its own local background (a closing wider than
     print strokes, narrower than the seal's), the way uneven light is: the seal becomes
     paper, print over it stays as dark as on white paper. Thick black ink (bold headings)
-    is left alone.
+    is left alone. `binary` is `binarise(gray)` when the caller has it already.
+
+    Only the seals' neighbourhood is worked on at full size: the local background is a
+    closing, so a crop with two kernels' margin gives the same values as the whole page.
     """
     w = max(int(dpi * THICK_IN), 5)
-    binary = binarise(gray)
+    if binary is None:
+        binary = binarise(gray)
     small = cv2.resize(binary, None, fx=0.25, fy=0.25, interpolation=cv2.INTER_AREA)
     if not (cv2.erode(small, np.ones((max(w // 4 - 1, 1),) * 2, np.uint8)) > 200).any():
         return gray  # nothing thick on the page (the common case): skip the full-size work
@@ -157,21 +171,37 @@ def flatten_thick_ink(gray: np.ndarray, dpi: float) -> np.ndarray:
     # Thick black ink (a bold title, a black bar) is print, whatever its size.
     extent = np.maximum(stats[:, cv2.CC_STAT_WIDTH], stats[:, cv2.CC_STAT_HEIGHT])
     large = [i for i in range(1, n) if extent[i] >= dpi * SEAL_PART_IN]
-    if large:
-        medians = {i: float(np.median(gray[labels == i])) for i in large}
-        large = [i for i in large if medians[i] > LIGHT_INK]
+    large = [i for i in large if float(np.median(gray[_box(stats[i])][
+        labels[_box(stats[i])] == i])) > LIGHT_INK]
     if not large:
         return gray
-    thick = np.isin(labels, large).astype(np.uint8) * 255
-    background = cv2.morphologyEx(gray, cv2.MORPH_CLOSE, kernel)
+    # The part of the page the seals can reach (their boxes, the dilation below and two
+    # closing kernels of margin): outside it nothing changes.
+    hh, ww = gray.shape
+    margin = w // 2 + 1 + 2 * w
+    x0 = max(int(min(stats[i, cv2.CC_STAT_LEFT] for i in large)) - margin, 0)
+    y0 = max(int(min(stats[i, cv2.CC_STAT_TOP] for i in large)) - margin, 0)
+    x1 = min(int(max(stats[i, cv2.CC_STAT_LEFT] + stats[i, cv2.CC_STAT_WIDTH]
+                     for i in large)) + margin, ww)
+    y1 = min(int(max(stats[i, cv2.CC_STAT_TOP] + stats[i, cv2.CC_STAT_HEIGHT]
+                     for i in large)) + margin, hh)
+    part = gray[y0:y1, x0:x1]
+    thick = np.isin(labels[y0:y1, x0:x1], large).astype(np.uint8) * 255
+    background = cv2.morphologyEx(part, cv2.MORPH_CLOSE, kernel)
     region = cv2.dilate(thick, np.ones((w // 2 * 2 + 1,) * 2, np.uint8)) > 0
     region &= background > LIGHT_INK
     if not region.any():
         return gray
     out = gray.copy()
-    flat = gray[region].astype(np.float32) / np.maximum(background[region], 1) * 255.0
-    out[region] = np.clip(flat, 0, 255).astype(np.uint8)
+    flat = part[region].astype(np.float32) / np.maximum(background[region], 1) * 255.0
+    out[y0:y1, x0:x1][region] = np.clip(flat, 0, 255).astype(np.uint8)
     return out
+
+
+def _box(stat: np.ndarray) -> tuple[slice, slice]:
+    """The bounding box of a connected component (a row of connectedComponentsWithStats)."""
+    x, y, w, h = (int(v) for v in stat[:4])
+    return slice(y, y + h), slice(x, x + w)
 
 
 def paper_mask(gray: np.ndarray, dpi: float) -> np.ndarray | None:
@@ -193,8 +223,10 @@ def paper_mask(gray: np.ndarray, dpi: float) -> np.ndarray | None:
     if n < 2:
         return None
     biggest = 1 + int(np.argmax(stats[1:, cv2.CC_STAT_AREA]))
-    points = cv2.findNonZero((labels == biggest).astype(np.uint8))
-    hull = cv2.convexHull(points)
+    # The hull of a region is the hull of its outline: a few thousand points, not all of it.
+    outline, _ = cv2.findContours((labels == biggest).astype(np.uint8), cv2.RETR_EXTERNAL,
+                                  cv2.CHAIN_APPROX_NONE)
+    hull = cv2.convexHull(np.concatenate(outline))
     page = np.zeros_like(small)
     cv2.fillConvexPoly(page, hull, 255)
     if page.mean() / 255.0 > 0.97 or page.mean() / 255.0 < 0.3:
@@ -218,15 +250,21 @@ def normalise_light(gray: np.ndarray, dpi: float) -> np.ndarray:
     background = cv2.GaussianBlur(background, (0, 0), k)
     background = cv2.resize(background, (gray.shape[1], gray.shape[0]),
                             interpolation=cv2.INTER_LINEAR)
-    out = gray.astype(np.float32) / np.maximum(background.astype(np.float32), 1.0) * 255.0
-    return np.clip(out, 0, 255).astype(np.uint8)
+    # The same float32 arithmetic as `gray / max(background, 1) * 255`, in place.
+    out = gray.astype(np.float32)
+    paper = background.astype(np.float32)
+    np.maximum(paper, 1.0, out=paper)
+    np.divide(out, paper, out=out)
+    np.multiply(out, 255.0, out=out)
+    np.clip(out, 0, 255, out=out)
+    return out.astype(np.uint8)
 
 
 def binarise(gray: np.ndarray) -> np.ndarray:
     """Ink mask (255 = ink) by Otsu on the light-normalised image, with a floor for clean pages."""
     threshold, _ = cv2.threshold(gray, 0, 255, cv2.THRESH_BINARY + cv2.THRESH_OTSU)
     threshold = min(max(threshold, 100), 200)
-    return np.where(gray < threshold, 255, 0).astype(np.uint8)
+    return cv2.compare(gray, threshold, cv2.CMP_LT)
 
 
 def estimate_rectification(binary: np.ndarray, dpi: float) -> np.ndarray | None:
