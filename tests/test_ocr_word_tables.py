@@ -124,3 +124,19 @@ def test_a_misread_zero_is_settled_by_its_twins_and_nothing_else_is() -> None:
     assert texts[8] == "0" and confs[8] >= OCR_FLAG_THRESHOLD
     assert texts[7] == "天"  # a true 天 is no 无: left as read (the reconciler flags it)
     assert texts[9] == ".0" and confs[9] < OCR_FLAG_THRESHOLD  # an 8 is no 0
+
+
+def test_a_stroke_crossing_a_rule_in_a_tall_row_leaves_the_rule() -> None:
+    """A seal's stroke crossing a column rule (ink joined on both of its sides) in a row
+    taller than one line of text: no glyph's stem reaches from rule to rule there, so the
+    rule stays and the cells stay apart."""
+    dpi = 300
+    binary = np.zeros((500, 900), np.uint8)
+    xs, ys = [100, 450, 800], [100, 220, 340]  # rows of 0.4 in
+    for y in ys:
+        cv2.line(binary, (xs[0], y), (xs[-1], y), 255, 3)
+    for x in xs:
+        cv2.line(binary, (x, ys[0]), (x, ys[-1]), 255, 3)
+    cv2.line(binary, (380, 150), (520, 190), 255, 3)  # crossing the middle rule
+    (table,) = find_tables(binary, dpi)
+    assert len(table.xs) == 3 and len(table.cells) == 4

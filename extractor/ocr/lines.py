@@ -19,6 +19,7 @@ MIN_TABLE_H_IN = 0.25
 SEAL_GAP_IN = 0.12  # a seal's ring (with its blur) is at most this wide
 SEPARATOR_COVER = 0.55  # share of a boundary segment that must be ruled to separate two cells
 VISIBLE_SHARE = 0.3  # under a seal, a boundary is judged by its visible part when this long
+ONE_LINE_ROW_IN = 0.25  # a row no taller than this holds one line of text (12 pt or less)
 
 
 @dataclass
@@ -107,11 +108,13 @@ def _table_from_rules(
     if xs and ys:
         ys = _extend(ys, _rule_ends(vertical, xs, line_px, along_x=True), margin)
         xs = _extend(xs, _rule_ends(horizontal, ys, line_px, along_x=False), margin)
-    xs = _supported(xs, ys, vertical, line_px, along_x=True, ink=ink, crossing=horizontal)
+    xs = _supported(xs, ys, vertical, line_px, along_x=True, ink=ink, crossing=horizontal,
+                    dpi=dpi)
     ys = _supported(ys, xs, horizontal, line_px, along_x=False)
     if len(xs) < 2 or len(ys) < 2:
         return None
-    cells = _merge_cells(horizontal, vertical, xs, ys, line_px, stamp, ink)
+    cells = _merge_cells(horizontal, vertical, xs, ys, line_px, stamp,
+                         ink if dpi else None, dpi)
     rules = rule_pixels(horizontal, vertical, cells, line_px)
     ox, oy = origin
     for cell in cells:
@@ -200,7 +203,7 @@ def _extend(positions: list[int], ends: list[tuple[int, int]], margin: int) -> l
 
 def _supported(positions: list[int], across: list[int], mask: np.ndarray, line_px: int,
                along_x: bool, ink: np.ndarray | None = None,
-               crossing: np.ndarray | None = None) -> list[int]:
+               crossing: np.ndarray | None = None, dpi: float = 0.0) -> list[int]:
     """Keep the outer positions and the inner ones that fully separate at least one cell.
 
     A piece of a seal's ring or a long stroke can look like a short rule; a real rule runs
@@ -228,7 +231,8 @@ def _supported(positions: list[int], across: list[int], mask: np.ndarray, line_p
             if not _straight(seg, line_px):
                 continue
             if ink is not None and crossing is not None and along_x and \
-                    _glyph_stem(ink, crossing, seg, lo, a, b, band):
+                    _glyph_stem(ink, crossing, seg, lo, a, b, band,
+                                b - a <= dpi * ONE_LINE_ROW_IN):
                 continue
             kept.append(p)
             break
@@ -238,7 +242,7 @@ def _supported(positions: list[int], across: list[int], mask: np.ndarray, line_p
 
 
 def _glyph_stem(ink: np.ndarray, crossing: np.ndarray, seg: np.ndarray, lo: int,
-                a: int, b: int, band: int) -> bool:
+                a: int, b: int, band: int, one_line: bool = True) -> bool:
     """Is an upright stroke between the rules at rows `a` and `b` a glyph's stem (十, 件,
     可) rather than a rule?
 
@@ -246,7 +250,9 @@ def _glyph_stem(ink: np.ndarray, crossing: np.ndarray, seg: np.ndarray, lo: int,
     its columns from `lo`. A rule meets the rules it runs between: its ink joins theirs
     (`crossing`: their mask) at both ends. A stem stops short of at least one of them, or,
     where the text touches both, has strokes joined to both its sides (十, 件), which a
-    rule has not: text may touch a rule, but from one side only. Where no rule crosses
+    rule has not: text may touch a rule, but from one side only (judged in a `one_line`
+    row only: in a taller one no stem reaches both rules, and strokes crossing a rule
+    there are a seal's). Where no rule crosses
     (merged cells on both sides, a table cut by a page break), a rule runs on to the end
     of the row.
     """
@@ -281,6 +287,8 @@ def _glyph_stem(ink: np.ndarray, crossing: np.ndarray, seg: np.ndarray, lo: int,
     reaches_bottom = bool(members) and reaches(slice(mid, None), -1)
     if not (reaches_top and reaches_bottom):
         return True
+    if not one_line:
+        return False
     rows = ink[a + band:b - band] > 0
     left_joined = left >= 2 and rows[:, left - 2:left].all(axis=1).any()
     right_joined = right + 3 <= rows.shape[1] and rows[:, right + 1:right + 3].all(axis=1).any()
@@ -307,13 +315,15 @@ def _straight(seg: np.ndarray, line_px: int) -> bool:
 def _merge_cells(
     horizontal: np.ndarray, vertical: np.ndarray, xs: list[int], ys: list[int],
     line_px: int, stamp: np.ndarray | None = None, ink: np.ndarray | None = None,
+    dpi: float = 0.0,
 ) -> list[CellBox]:
     """Union elementary cells not separated by a rule; one CellBox per merged rectangle.
 
     Under a seal that was turned to paper (`stamp`) a rule may be gone with the seal's
     ring: a boundary is judged by the part of it that can still be seen. With `ink`, a
     glyph's stem standing where a column boundary runs in other rows (a merged header
-    cell's text over a column rule) does not split the cell (see `_glyph_stem`).
+    cell's text over a column rule) does not split the cell (see `_glyph_stem`); near a
+    seal, whose remains may touch or break a rule, that test is not made.
     """
     n_rows, n_cols = len(ys) - 1, len(xs) - 1
     band = max(line_px, 2) + 2
@@ -346,10 +356,13 @@ def _merge_cells(
             cols = slice(max(x - band, 0), x + band + 1)
             strip = vertical[inner, cols].any(axis=1)
             covered = None if hidden is None else hidden[inner, cols].all(axis=1)
+            near_seal = hidden is not None and hidden[max(y0 - band, 0):y1 + band + 1,
+                                                      cols].any()
             if not ruled(strip, covered) or (
-                    ink is not None and (covered is None or not covered.any())
+                    ink is not None and not near_seal
                     and _glyph_stem(ink, horizontal, vertical[inner, cols] > 0,
-                                    max(x - band, 0), y0, y1, band)):
+                                    max(x - band, 0), y0, y1, band,
+                                    y1 - y0 <= dpi * ONE_LINE_ROW_IN)):
                 union(r * n_cols + c, r * n_cols + c + 1)
     for c in range(n_cols):
         x0, x1 = xs[c], xs[c + 1]
