@@ -31,6 +31,7 @@ SEAL_STROKE_IN = 0.15  # a faint stroke at least this long (inches) is a gray se
 FAINT_CONTRAST = 40  # a cell's darkest (smoothed) ink this much darker than its paper is print
 DASH_HEIGHT = 0.35  # a solid mark at most this share of the table's text height is a dash
 FAINT_CUT = 0.55  # pale print: ink is what is darker than this share of the way to the paper
+CROSSING_LONGER = 1.5  # a stroke from edge to edge this much taller/wider than the glyphs
 
 
 @dataclass
@@ -115,6 +116,16 @@ def cell_ink(gray: np.ndarray, binary: np.ndarray, box: tuple[int, int, int, int
     crossing = [k for k, (x, y, w, h) in enumerate(main)
                 if (y == 0) + (y + h == sh) + (x == 0) + (x + w == sw) >= 2]
     if crossing and len(crossing) < len(main):
+        # ... and is longer than the glyphs are: in a row no taller than its text (rules
+        # erased, see lines.rule_pixels) a glyph touches the top and the bottom too.
+        rest = [b for k, b in enumerate(main) if k not in crossing]
+        tall = float(np.median([h for _, _, _, h in rest]))
+        wide = float(np.median([w for _, _, w, _ in rest]))
+        crossing = [k for k in crossing
+                    if main[k][3] > CROSSING_LONGER * tall or main[k][2] > CROSSING_LONGER * wide]
+    else:
+        crossing = []
+    if crossing:
         dropped = [main_ids[k] for k in crossing]
         main = [b for k, b in enumerate(main) if k not in crossing]
         main_ids = [i for k, i in enumerate(main_ids) if k not in crossing]
@@ -291,12 +302,14 @@ def _runs(boxes: list[tuple[int, int, int, int]]) -> list[tuple[int, int]]:
 
 def _line_spans(boxes: list[tuple[int, int, int, int]],
                 text_height: float | None = None) -> list[tuple[int, int]]:
-    """Vertical extents of text lines: boxes overlapping in y are one line, and so are
-    pieces stacked no taller together than one line of text (`text_height`, with slack)."""
+    """Vertical extents of text lines: boxes overlapping in y are one line (a sliver of a
+    glyph that starts with it or lies within it too), and so are pieces stacked no taller
+    together than one line of text (`text_height`, with slack)."""
     spans = sorted((y, y + h) for _, y, _, h in boxes)
     out: list[list[int]] = []
     for a, b in spans:
-        if out and (a < out[-1][1] - 1 or text_height is not None
+        if out and (a < out[-1][1] - 1 or b <= out[-1][1] or a <= out[-1][0]
+                    or text_height is not None
                     and max(b, out[-1][1]) - out[-1][0] <= STACKED_LINE * text_height):
             out[-1][1] = max(out[-1][1], b)
         else:

@@ -19,6 +19,7 @@ MIN_TABLE_H_IN = 0.25
 SEAL_GAP_IN = 0.12  # a seal's ring (with its blur) is at most this wide
 SEPARATOR_COVER = 0.55  # share of a boundary segment that must be ruled to separate two cells
 VISIBLE_SHARE = 0.3  # under a seal, a boundary is judged by its visible part when this long
+ONE_LINE_ROW_IN = 0.25  # a row no taller than this holds one line of text (12 pt or less)
 
 
 @dataclass
@@ -37,6 +38,7 @@ class TableBox:
     ys: list[int]  # row boundaries
     cells: list[CellBox]
     line_px: int  # typical rule thickness
+    rules: np.ndarray | None = None  # 255 on the table's rules, over `box` (see `rule_pixels`)
 
 
 def rule_masks(binary: np.ndarray, dpi: float,
@@ -82,6 +84,7 @@ def find_tables(binary: np.ndarray, dpi: float,
             vertical[y:y + h, x:x + w] & own * 255,
             (int(x), int(y)), dpi,
             None if stamp is None else stamp[y:y + h, x:x + w],
+            binary[y:y + h, x:x + w],
         )
         if table is not None:
             tables.append(table)
@@ -91,7 +94,7 @@ def find_tables(binary: np.ndarray, dpi: float,
 
 def _table_from_rules(
     horizontal: np.ndarray, vertical: np.ndarray, origin: tuple[int, int], dpi: float,
-    stamp: np.ndarray | None = None,
+    stamp: np.ndarray | None = None, ink: np.ndarray | None = None,
 ) -> TableBox | None:
     h, w = horizontal.shape
     min_rule = dpi * 0.08
@@ -105,11 +108,14 @@ def _table_from_rules(
     if xs and ys:
         ys = _extend(ys, _rule_ends(vertical, xs, line_px, along_x=True), margin)
         xs = _extend(xs, _rule_ends(horizontal, ys, line_px, along_x=False), margin)
-    xs = _supported(xs, ys, vertical, line_px, along_x=True)
+    xs = _supported(xs, ys, vertical, line_px, along_x=True, ink=ink, crossing=horizontal,
+                    dpi=dpi)
     ys = _supported(ys, xs, horizontal, line_px, along_x=False)
     if len(xs) < 2 or len(ys) < 2:
         return None
-    cells = _merge_cells(horizontal, vertical, xs, ys, line_px, stamp)
+    cells = _merge_cells(horizontal, vertical, xs, ys, line_px, stamp,
+                         ink if dpi else None, dpi)
+    rules = rule_pixels(horizontal, vertical, cells, line_px)
     ox, oy = origin
     for cell in cells:
         x0, y0, x1, y1 = cell.box
@@ -117,7 +123,29 @@ def _table_from_rules(
     return TableBox(
         box=(xs[0] + ox, ys[0] + oy, xs[-1] + ox, ys[-1] + oy),
         xs=[x + ox for x in xs], ys=[y + oy for y in ys], cells=cells, line_px=line_px,
+        rules=rules[ys[0]:ys[-1] + 1, xs[0]:xs[-1] + 1],
     )
+
+
+def rule_pixels(horizontal: np.ndarray, vertical: np.ndarray, cells: list[CellBox],
+                line_px: int) -> np.ndarray:
+    """The pixels of the rules around the table's cells (not a column's rule where a merged
+    cell runs over it: the stem of a glyph may stand there), widened for the blurred fringe.
+    They are erased before cells are read, so text touching a rule (Word's rows are no
+    taller than their text) is read whole and without the rule."""
+    band = max(line_px, 2) + 2
+    out = np.zeros(horizontal.shape, np.uint8)
+    for cell in cells:
+        x0, y0, x1, y1 = cell.box
+        rows = slice(max(y0 - band, 0), y1 + band + 1)
+        cols = slice(max(x0 - band, 0), x1 + band + 1)
+        for x in (x0, x1):
+            side = slice(max(x - band, 0), x + band + 1)
+            out[rows, side] |= vertical[rows, side] > 0
+        for y in (y0, y1):
+            side = slice(max(y - band, 0), y + band + 1)
+            out[side, cols] |= horizontal[side, cols] > 0
+    return cv2.dilate(out * 255, np.ones((5, 5), np.uint8))
 
 
 def _positions(mask: np.ndarray, axis: int, min_len: float) -> tuple[list[int], list[int]]:
@@ -174,12 +202,16 @@ def _extend(positions: list[int], ends: list[tuple[int, int]], margin: int) -> l
 
 
 def _supported(positions: list[int], across: list[int], mask: np.ndarray, line_px: int,
-               along_x: bool) -> list[int]:
+               along_x: bool, ink: np.ndarray | None = None,
+               crossing: np.ndarray | None = None, dpi: float = 0.0) -> list[int]:
     """Keep the outer positions and the inner ones that fully separate at least one cell.
 
     A piece of a seal's ring or a long stroke can look like a short rule; a real rule runs
     from one crossing rule to the next and is straight at the pixel level (an arc of a
-    ring bends within the cell).
+    ring bends within the cell). In a row no taller than its text (Word's tables have no
+    cell padding above and below) a glyph's upright stroke runs nearly from rule to rule
+    too: with `ink` (the ink mask) and `crossing` (the mask of the rules it would run
+    between) such a stroke is told from a rule (see `_glyph_stem`).
     """
     band = max(line_px, 2) + 2
     kept = [positions[0]] if positions else []
@@ -198,11 +230,69 @@ def _supported(positions: list[int], across: list[int], mask: np.ndarray, line_p
                 continue
             if not _straight(seg, line_px):
                 continue
+            if ink is not None and crossing is not None and along_x and \
+                    _glyph_stem(ink, crossing, seg, lo, a, b, band,
+                                b - a <= dpi * ONE_LINE_ROW_IN):
+                continue
             kept.append(p)
             break
     if len(positions) > 1:
         kept.append(positions[-1])
     return kept
+
+
+def _glyph_stem(ink: np.ndarray, crossing: np.ndarray, seg: np.ndarray, lo: int,
+                a: int, b: int, band: int, one_line: bool = True) -> bool:
+    """Is an upright stroke between the rules at rows `a` and `b` a glyph's stem (十, 件,
+    可) rather than a rule?
+
+    `seg` is the stroke's mask over the rows between the rules (less `band` at each end),
+    its columns from `lo`. A rule meets the rules it runs between: its ink joins theirs
+    (`crossing`: their mask) at both ends. A stem stops short of at least one of them, or,
+    where the text touches both, has strokes joined to both its sides (十, 件), which a
+    rule has not: text may touch a rule, but from one side only (judged in a `one_line`
+    row only: in a taller one no stem reaches both rules, and strokes crossing a rule
+    there are a seal's). Where no rule crosses
+    (merged cells on both sides, a table cut by a page break), a rule runs on to the end
+    of the row.
+    """
+    cols = np.nonzero(seg.any(axis=0))[0]
+    if len(cols) == 0:
+        return False
+    left, right = lo + int(cols[0]), lo + int(cols[-1])
+    top, bottom = max(a - band, 0), min(b + band + 1, ink.shape[0])
+    x0, x1 = max(left - 1, 0), min(right + 2, ink.shape[1])
+    window = ink[top:bottom, x0:x1]
+    _, labels = cv2.connectedComponents((window > 0).astype(np.uint8), connectivity=8)
+    middle = (a + b) // 2 - top
+    stem = set(labels[middle][labels[middle] > 0].tolist())
+    rules = crossing[top:bottom, x0:x1] > 0
+    mid = (b - a) // 2 + band
+    members = list(stem)
+
+    def reaches(part: slice, edge: int) -> bool:
+        # the rule crossing at that end; where none crosses (merged cells on both sides, a
+        # table cut by a page break) the ink runs on to the end of the row
+        here = rules[part]
+        ink_rows = np.nonzero(np.isin(labels[part], members).any(axis=1))[0]
+        if here.any():
+            return bool(np.isin(labels[part][here], members).any()
+                        or np.isin(labels[edge], members).any())
+        if not len(ink_rows):
+            return False
+        gap = ink_rows[0] if edge == 0 else here.shape[0] - 1 - ink_rows[-1]
+        return bool(gap <= 2 * band)
+
+    reaches_top = bool(members) and reaches(slice(0, mid), 0)
+    reaches_bottom = bool(members) and reaches(slice(mid, None), -1)
+    if not (reaches_top and reaches_bottom):
+        return True
+    if not one_line:
+        return False
+    rows = ink[a + band:b - band] > 0
+    left_joined = left >= 2 and rows[:, left - 2:left].all(axis=1).any()
+    right_joined = right + 3 <= rows.shape[1] and rows[:, right + 1:right + 3].all(axis=1).any()
+    return bool(left_joined and right_joined)
 
 
 def _straight(seg: np.ndarray, line_px: int) -> bool:
@@ -224,12 +314,16 @@ def _straight(seg: np.ndarray, line_px: int) -> bool:
 
 def _merge_cells(
     horizontal: np.ndarray, vertical: np.ndarray, xs: list[int], ys: list[int],
-    line_px: int, stamp: np.ndarray | None = None,
+    line_px: int, stamp: np.ndarray | None = None, ink: np.ndarray | None = None,
+    dpi: float = 0.0,
 ) -> list[CellBox]:
     """Union elementary cells not separated by a rule; one CellBox per merged rectangle.
 
     Under a seal that was turned to paper (`stamp`) a rule may be gone with the seal's
-    ring: a boundary is judged by the part of it that can still be seen.
+    ring: a boundary is judged by the part of it that can still be seen. With `ink`, a
+    glyph's stem standing where a column boundary runs in other rows (a merged header
+    cell's text over a column rule) does not split the cell (see `_glyph_stem`); near a
+    seal, whose remains may touch or break a rule, that test is not made.
     """
     n_rows, n_cols = len(ys) - 1, len(xs) - 1
     band = max(line_px, 2) + 2
@@ -262,7 +356,13 @@ def _merge_cells(
             cols = slice(max(x - band, 0), x + band + 1)
             strip = vertical[inner, cols].any(axis=1)
             covered = None if hidden is None else hidden[inner, cols].all(axis=1)
-            if not ruled(strip, covered):
+            near_seal = hidden is not None and hidden[max(y0 - band, 0):y1 + band + 1,
+                                                      cols].any()
+            if not ruled(strip, covered) or (
+                    ink is not None and not near_seal
+                    and _glyph_stem(ink, horizontal, vertical[inner, cols] > 0,
+                                    max(x - band, 0), y0, y1, band,
+                                    y1 - y0 <= dpi * ONE_LINE_ROW_IN)):
                 union(r * n_cols + c, r * n_cols + c + 1)
     for c in range(n_cols):
         x0, x1 = xs[c], xs[c + 1]

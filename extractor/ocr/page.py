@@ -180,7 +180,11 @@ def _read_table(
     prepared: Prepared, table: TableBox, page_number: int, dpi: float,
     primary: OcrEngine, secondary: OcrEngine | None, above: list[TableBox],
 ) -> Grid:
-    texts, confs, reasons = read_cells(prepared, [c.box for c in table.cells], table.line_px,
+    # The rules are erased and the cells read to their edges: text touching a rule keeps
+    # its strokes (see lines.rule_pixels).
+    inside = prepared.erased(table.rules, table.box[:2])
+    texts, confs, reasons = read_cells(inside, [c.box for c in table.cells],
+                                       0 if table.rules is not None else table.line_px,
                                        dpi, primary, secondary)
     cells = [
         GridCell(

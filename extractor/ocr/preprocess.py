@@ -42,6 +42,19 @@ class Prepared:
         return Prepared(gray=gray, binary=binarise(gray),
                         to_original=self.to_original @ np.linalg.inv(homography), stamp=stamp)
 
+    def erased(self, mask: np.ndarray | None, origin: tuple[int, int]) -> Prepared:
+        """This image with the pixels of `mask` (placed at `origin`) turned to paper."""
+        if mask is None:
+            return self
+        x, y = origin
+        h = min(mask.shape[0], self.gray.shape[0] - y)
+        w = min(mask.shape[1], self.gray.shape[1] - x)
+        on = mask[:h, :w] > 0
+        gray, binary = self.gray.copy(), self.binary.copy()
+        gray[y:y + h, x:x + w][on] = 255
+        binary[y:y + h, x:x + w][on] = 0
+        return Prepared(gray=gray, binary=binary, to_original=self.to_original, stamp=self.stamp)
+
     def to_points(self, box: tuple[int, int, int, int],
                   dpi: float) -> tuple[float, float, float, float]:
         """A box of this (rectified) image as PDF points on the page as it was given."""

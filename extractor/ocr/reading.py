@@ -8,6 +8,11 @@ sure reading confirms a cell or replaces its text (still flagged).
 
 from __future__ import annotations
 
+import re
+
+import cv2
+import numpy as np
+
 from extractor.ocr.cells import (
     CJK_RE,
     DASH_HEIGHT,
@@ -36,6 +41,10 @@ NULL_WORDS = {"无"}  # value cells printed as a word, read by the label reader
 MAX_SINGLE_READS = 8  # one-by-one re-reads per table: bounds what a bad page costs
 MAX_SECOND_READS = 60  # doubted values per table read by the second engine
 SECOND_SURE = 0.9  # the second engine's confidence needed for its reading to count
+TWIN_MATCH = 0.9  # correlation of two glyph images that are one character in one print
+TWIN_LEAD = 0.1  # ...and by how much it must beat every other character's
+TWIN_SIZE = 24  # side (pixels) glyph images are compared at
+MIN_TWINS = 2  # surely read cells of one character needed before others are matched to it
 
 
 def read_cells(
@@ -121,6 +130,7 @@ def read_cells(
         unreadable = [i for i in value_idx if i not in value_reads
                       and confs[i] < OCR_FLAG_THRESHOLD and texts[i] not in NULL_WORDS]
         _second_opinion(secondary, inks, sorted(doubted + unreadable), texts, confs, reasons)
+    _settle_by_twins(inks, texts, confs, reasons)
     for i, ink in enumerate(inks):
         if ink.blank:
             texts[i], confs[i] = "", 0.99
@@ -128,6 +138,72 @@ def read_cells(
             reasons[i].append("low_confidence")
 
     return texts, confs, reasons
+
+
+def _settle_by_twins(inks: list[CellInk], texts: list[str], confs: list[float],
+                     reasons: list[list[str]]) -> None:
+    """One-glyph cells the readers got wrong or doubt, read as the surely read cells of the
+    same table whose glyph image they match.
+
+    A table prints its zeros (0, 无) dozens of times in one font at one size; the reader,
+    fed one small crop at a time, reads a few of them as another character (无 as 天, a 0
+    with a speck as ".0"). Their images still match the surely read ones pixel for pixel,
+    and that settles them: a doubted reading is replaced only where its own digits agree
+    with the match (".0" → "0") or where it is a character no value cell holds (a hanzi
+    other than 无), and only when the match is close and clearly the best.
+    """
+    single = [i for i, ink in enumerate(inks) if not ink.blank and not ink.mark
+              and ink.lines == 1 and len(ink.glyphs) == 1 and ink.crop is not None]
+    if len(single) < MIN_TWINS + 1:
+        return
+    images: dict[str, list[np.ndarray]] = {}
+    for i in single:
+        if confs[i] >= VERIFY_BELOW and (texts[i] in NULL_WORDS or re.fullmatch(r"\d", texts[i])):
+            images.setdefault(texts[i], []).append(_glyph_image(inks[i]))
+    templates = {text: _unit(np.mean(found, axis=0)) for text, found in images.items()
+                 if len(found) >= MIN_TWINS}
+    if not templates:
+        return
+    for i in single:
+        text = texts[i]
+        digits = re.sub(r"[.,]", "", text)
+        foreign = bool(CJK_RE.fullmatch(text)) and text not in NULL_WORDS
+        if not foreign and not (confs[i] < OCR_FLAG_THRESHOLD and digits in templates):
+            continue
+        image = _glyph_image(inks[i])
+        scores = sorted(((float((image * t).sum()), k) for k, t in templates.items()),
+                        reverse=True)
+        best, match = scores[0]
+        runner_up = scores[1][0] if len(scores) > 1 else -1.0
+        if best < TWIN_MATCH or best - runner_up < TWIN_LEAD:
+            continue
+        if not foreign and match != digits:
+            continue
+        texts[i], confs[i] = match, AGREED_CONFIDENCE
+        reasons[i] = [r for r in reasons[i] if r not in (
+            "low_confidence", "unexpected_chars", "glyph_count", "unreadable")]
+
+
+def _glyph_image(ink: CellInk) -> np.ndarray:
+    """The glyph's ink (dark = 1) in a square of TWIN_SIZE, centred, zero mean, unit norm."""
+    crop = ink.crop
+    assert crop is not None
+    level, _ = cv2.threshold(crop, 0, 255, cv2.THRESH_BINARY + cv2.THRESH_OTSU)
+    ys, xs = np.nonzero(crop < level)
+    if len(xs):
+        crop = crop[ys.min():ys.max() + 1, xs.min():xs.max() + 1]
+    h, w = crop.shape
+    side = max(h, w)
+    square = np.full((side, side), 255, np.uint8)
+    square[(side - h) // 2:(side - h) // 2 + h, (side - w) // 2:(side - w) // 2 + w] = crop
+    small = cv2.resize(square, (TWIN_SIZE, TWIN_SIZE), interpolation=cv2.INTER_AREA)
+    return _unit(1.0 - small.astype(np.float64) / 255.0)
+
+
+def _unit(image: np.ndarray) -> np.ndarray:
+    centred = image - image.mean()
+    norm = float(np.sqrt((centred ** 2).sum()))
+    return centred / norm if norm else centred
 
 
 def _verify_null_words(secondary: OcrEngine, inks: list[CellInk], texts: list[str],
