@@ -35,6 +35,7 @@ from extractor.web.security import LOOPBACK_NAMES
 from models.result import DocumentResult
 
 ROOT = Path(__file__).resolve().parent.parent
+REAL = ROOT / "samples" / "real"
 TEXT_SAMPLE = ROOT / "samples" / "generated" / "text" / "t07-county-2025-errors.pdf"
 XSS = '<img src=x onerror="window.__xss=1">'
 
@@ -461,3 +462,49 @@ def test_pages_work_offline(db: str):
         assert "@import" not in text
     api_docs = api.get("/docs").text
     assert "POST /api/documents/{document_id}/cells/{key}/review" in api_docs
+
+
+def test_serve_with_a_watch_folder_extracts_dropped_reports_into_the_queue(tmp_path: Path):
+    """`serve --watch INBOX`: a report dropped in shows up in the review app's API, is
+    archived once stored, and stopping the server stops its watcher."""
+    inbox, archive, db = tmp_path / "inbox", tmp_path / "archive", str(tmp_path / "w.sqlite")
+    inbox.mkdir()
+    port = _free_port()
+    server = subprocess.Popen(
+        [sys.executable, "-m", "extractor", "serve", "--db", db, "--port", str(port),
+         "--watch", str(inbox), "--archive", str(archive), "--jobs", "1"],
+        env=_env(), stdout=subprocess.PIPE, stderr=subprocess.PIPE,
+    )
+    try:
+        base = f"http://127.0.0.1:{port}"
+        shutil.copy(REAL / "pingtan_2024.html", inbox / "平潭 2024.html")
+        deadline = time.monotonic() + 180
+        documents: list = []
+        while not documents:
+            assert server.poll() is None, server.stderr.read().decode()
+            assert time.monotonic() < deadline, "the dropped report never reached the app"
+            time.sleep(0.5)
+            try:
+                documents = httpx.get(base + "/api/documents", timeout=5).json()["documents"]
+            except httpx.TransportError:
+                continue
+        assert documents[0]["path"].endswith("平潭 2024.html")
+        assert documents[0]["year"] == 2024
+        while not (archive / "processed" / "平潭 2024.html").exists():
+            assert time.monotonic() < deadline, "the stored report was not archived"
+            time.sleep(0.3)
+        assert list(inbox.iterdir()) == []
+        children = subprocess.run(["pgrep", "-P", str(server.pid)], capture_output=True,
+                                  text=True).stdout.split()
+        assert children, "the watcher runs in a child process of the server"
+    finally:
+        server.terminate()
+        try:
+            server.wait(timeout=60)
+        except subprocess.TimeoutExpired:
+            server.kill()
+    assert server.returncode in (0, -15), server.stderr.read().decode()
+    deadline = time.monotonic() + 30
+    while any(Path(f"/proc/{pid}").exists() for pid in children):
+        assert time.monotonic() < deadline, "the watcher outlived the server"
+        time.sleep(0.2)
