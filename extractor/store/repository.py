@@ -407,15 +407,7 @@ class Store:
             .outerjoin(pending, pending.c.document_id == docs.c.id)
             .order_by(docs.c.agency_norm, docs.c.year, docs.c.path)
         )
-        if status:
-            query = query.where(docs.c.status == status)
-        if year is not None:
-            query = query.where(docs.c.year == year)
-        if agency:
-            norm = normalise_agency(agency) or agency
-            query = query.where(
-                or_(docs.c.agency.contains(agency), docs.c.agency_norm.contains(norm))
-            )
+        query = _filtered(query, status, year, agency)
         with self.engine.connect() as conn:
             return [QueueEntry(*row) for row in conn.execute(query)]
 
@@ -478,15 +470,7 @@ class Store:
         query = select(docs).order_by(docs.c.agency_norm, docs.c.year, docs.c.path)
         if document_ids is not None:
             query = query.where(docs.c.id.in_(document_ids))
-        if status:
-            query = query.where(docs.c.status == status)
-        if year is not None:
-            query = query.where(docs.c.year == year)
-        if agency:
-            norm = normalise_agency(agency) or agency
-            query = query.where(
-                or_(docs.c.agency.contains(agency), docs.c.agency_norm.contains(norm))
-            )
+        query = _filtered(query, status, year, agency)
         with self.engine.connect() as conn:
             rows = conn.execute(query).mappings().all()
             ids = [r["id"] for r in rows]
@@ -753,3 +737,16 @@ def _stored_document(
             if raw["origin"] == "cross"
         ],
     )
+
+
+def _filtered(query: Any, status: str | None, year: int | None, agency: str | None) -> Any:
+    """Documents of one status, year and agency (a part of its name, as printed or folded)."""
+    docs = t.documents
+    if status:
+        query = query.where(docs.c.status == status)
+    if year is not None:
+        query = query.where(docs.c.year == year)
+    if agency:
+        norm = normalise_agency(agency) or agency
+        query = query.where(or_(docs.c.agency.contains(agency), docs.c.agency_norm.contains(norm)))
+    return query
