@@ -1,6 +1,7 @@
 from __future__ import annotations
 
 import json
+import signal
 from pathlib import Path
 
 import pytest
@@ -8,6 +9,16 @@ import pytest
 ROOT = Path(__file__).resolve().parent.parent
 REAL = ROOT / "samples" / "real"
 SAMPLES = ROOT / "samples" / "generated"
+
+
+def pytest_configure(config: pytest.Config) -> None:
+    """SIGTERM ends the run like Ctrl-C: fixtures are torn down, so the servers the tests
+    started (PostgreSQL, Dask, the review app, watchers) stop with it instead of lingering."""
+
+    def _interrupt(_signum: int, _frame: object) -> None:
+        raise KeyboardInterrupt("SIGTERM")
+
+    signal.signal(signal.SIGTERM, _interrupt)
 
 
 def truth_files(folder: Path) -> list[Path]:
