@@ -89,3 +89,30 @@ def test_trusted_text_layer_without_tables_is_read_by_ocr(permuted_2019):
     assert not s.silent_errors
     assert s.correct >= 0.995 * s.cells, s.wrong
     assert result.report.year == 2019 and result.report.format == "2019"
+
+
+def test_only_pages_that_could_hold_a_table_are_read_again():
+    """A long PDF with no table grid anywhere (minutes, a law) is not OCR'd page by page to
+    find nothing; a short one is, and of a long one the pages with a grid and the title."""
+    from extractor.grid import Grid
+    from extractor.sources.base import PageContent, SourceDocument
+    from extractor.sources.reread import MAX_PAGES_READ_WHOLE, pages_to_reread
+
+    def document(pages: int, gridded: set[int] = frozenset()) -> SourceDocument:
+        def grids(n: int) -> list[Grid]:
+            return [Grid(page=n, cells=[], n_rows=0, n_cols=0)] if n in gridded else []
+
+        pages_ = [PageContent(number=n, grids=grids(n)) for n in range(1, pages + 1)]
+        return SourceDocument(kind="text", pages=pages_, page_count=pages)
+
+    long_prose = document(MAX_PAGES_READ_WHOLE + 1)
+    assert pages_to_reread(long_prose, set(), tables_missing=True) == []
+    short_prose = document(6)
+    assert pages_to_reread(short_prose, set(), tables_missing=True) == [1, 2, 3, 4, 5, 6]
+    long_with_grid = document(40, gridded={7, 9})
+    assert pages_to_reread(long_with_grid, set(), tables_missing=True) == [1, 7, 9]
+    found_some = document(8, gridded={3})
+    assert pages_to_reread(found_some, {3}, tables_missing=True) == []
+    assert pages_to_reread(document(8, gridded={4}), {3}, tables_missing=True) == [
+        1, 2, 4, 5, 6, 7, 8]
+    assert pages_to_reread(short_prose, set(), tables_missing=False) == []

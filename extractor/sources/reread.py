@@ -14,20 +14,29 @@ from pathlib import Path
 from extractor.sources.base import SourceDocument
 from extractor.sources.scan import ocr_pdf_pages
 
+# An annual report runs to a dozen pages or so. In a longer PDF only the pages holding a
+# table grid (and the first, for the title) are worth reading again: OCR costs seconds a
+# page, and a long document with no grid at all (minutes, a law, a book) is no report.
+MAX_PAGES_READ_WHOLE = 20
+
 
 def pages_to_reread(source: SourceDocument, pages_with_values: set[int],
                     tables_missing: bool) -> list[int]:
     """The text-layer pages worth reading again by OCR, or none.
 
-    Nothing found at all: every text page. Some tables found but not all: only if a text
-    page holds a table grid that gave no value (a table whose text is nonsense); then every
-    text page that gave no value, so the title page is read too."""
+    Nothing found at all in a short document: every text page (tables may be printed
+    without rules). Otherwise only when a text page holds a table grid that gave no value (a
+    table whose text is nonsense): then every text page that gave no value, so the title
+    page is read too — in a long document, only the pages with a grid and the first."""
     text_pages = [p for p in source.pages if p.reading == "text"]
     if not tables_missing or not text_pages:
         return []
     idle = [p for p in text_pages if p.number not in pages_with_values]
-    if pages_with_values and not any(p.grids for p in idle):
+    gridded = [p.number for p in idle if p.grids]
+    if not gridded and (pages_with_values or len(source.pages) > MAX_PAGES_READ_WHOLE):
         return []
+    if len(source.pages) > MAX_PAGES_READ_WHOLE:
+        return sorted({idle[0].number, *gridded})
     return [p.number for p in idle]
 
 
