@@ -99,8 +99,10 @@ def test_only_pages_that_could_hold_a_table_are_read_again():
     from extractor.sources.reread import MAX_PAGES_READ_WHOLE, pages_to_reread
 
     def document(pages: int, gridded: set[int] = frozenset()) -> SourceDocument:
-        def grids(n: int) -> list[Grid]:
-            return [Grid(page=n, cells=[], n_rows=0, n_cols=0)] if n in gridded else []
+        def grids(n: int) -> list[Grid]:  # every page has aligned text rows; some a ruled grid
+            aligned = Grid(page=n, cells=[], n_rows=1, n_cols=1, method="aligned")
+            ruled = Grid(page=n, cells=[], n_rows=0, n_cols=0, method="ruled")
+            return [aligned, ruled] if n in gridded else [aligned]
 
         pages_ = [PageContent(number=n, grids=grids(n)) for n in range(1, pages + 1)]
         return SourceDocument(kind="text", pages=pages_, page_count=pages)

@@ -25,14 +25,15 @@ def pages_to_reread(source: SourceDocument, pages_with_values: set[int],
     """The text-layer pages worth reading again by OCR, or none.
 
     Nothing found at all in a short document: every text page (tables may be printed
-    without rules). Otherwise only when a text page holds a table grid that gave no value (a
-    table whose text is nonsense): then every text page that gave no value, so the title
+    without rules). Otherwise only when a text page holds a ruled table grid that gave no
+    value (a table whose text is nonsense): then every text page that gave no value, so the title
     page is read too — in a long document, only the pages with a grid and the first."""
     text_pages = [p for p in source.pages if p.reading == "text"]
     if not tables_missing or not text_pages:
         return []
     idle = [p for p in text_pages if p.number not in pages_with_values]
-    gridded = [p.number for p in idle if p.grids]
+    # a ruled grid, not rows the text path aligned (any page of prose gives some of those)
+    gridded = [p.number for p in idle if any(g.method == "ruled" for g in p.grids)]
     if not gridded and (pages_with_values or len(source.pages) > MAX_PAGES_READ_WHOLE):
         return []
     if len(source.pages) > MAX_PAGES_READ_WHOLE:
