@@ -12,7 +12,6 @@ import json
 import os
 import re
 import shutil
-import socket
 import sqlite3
 import subprocess
 import sys
@@ -33,6 +32,7 @@ from extractor.store.tables import decode_number
 from extractor.web import create_app
 from extractor.web.security import LOOPBACK_NAMES
 from models.result import DocumentResult
+from tests.servers import free_port
 
 ROOT = Path(__file__).resolve().parent.parent
 REAL = ROOT / "samples" / "real"
@@ -405,12 +405,6 @@ def _env() -> dict[str, str]:
     return env
 
 
-def _free_port() -> int:
-    with socket.socket() as s:
-        s.bind(("127.0.0.1", 0))
-        return s.getsockname()[1]
-
-
 def test_serve_refuses_to_bind_beyond_loopback_without_a_token(db: str):
     run = subprocess.run(
         [sys.executable, "-m", "extractor", "serve", "--db", db, "--host", "0.0.0.0"],
@@ -421,7 +415,7 @@ def test_serve_refuses_to_bind_beyond_loopback_without_a_token(db: str):
 
 
 def test_serve_beyond_loopback_answers_nothing_without_the_token(db: str):
-    port = _free_port()
+    port = free_port()
     server = subprocess.Popen(
         [sys.executable, "-m", "extractor", "serve", "--db", db, "--host", "0.0.0.0",
          "--port", str(port)],
@@ -469,7 +463,7 @@ def test_serve_with_a_watch_folder_extracts_dropped_reports_into_the_queue(tmp_p
     archived once stored, and stopping the server stops its watcher."""
     inbox, archive, db = tmp_path / "inbox", tmp_path / "archive", str(tmp_path / "w.sqlite")
     inbox.mkdir()
-    port = _free_port()
+    port = free_port()
     server = subprocess.Popen(
         [sys.executable, "-m", "extractor", "serve", "--db", db, "--port", str(port),
          "--watch", str(inbox), "--archive", str(archive), "--jobs", "1"],

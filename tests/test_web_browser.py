@@ -12,7 +12,6 @@ from __future__ import annotations
 import json
 import os
 import shutil
-import socket
 import statistics
 import subprocess
 import sys
@@ -25,6 +24,7 @@ import pytest
 
 from extractor.export import export
 from extractor.store import Store
+from tests.servers import free_port
 
 ROOT = Path(__file__).resolve().parent.parent
 SCAN = ROOT / "samples" / "generated" / "scan" / "s06-county-2019-poor-300-grey.pdf"
@@ -57,12 +57,6 @@ def _env() -> dict[str, str]:
     return env
 
 
-def _free_port() -> int:
-    with socket.socket() as s:
-        s.bind(("127.0.0.1", 0))
-        return s.getsockname()[1]
-
-
 @pytest.fixture(scope="module")
 def database(tmp_path_factory: pytest.TempPathFactory) -> Path:
     """`extractor batch` over the scan, plus a document whose agency and file name are an
@@ -88,7 +82,7 @@ def database(tmp_path_factory: pytest.TempPathFactory) -> Path:
 
 @pytest.fixture(scope="module")
 def server(database: Path) -> Iterator[str]:
-    port = _free_port()
+    port = free_port()
     process = subprocess.Popen(
         [sys.executable, "-m", "extractor", "serve", "--db", str(database), "--port", str(port)],
         env=_env(), stdout=subprocess.DEVNULL, stderr=subprocess.PIPE,
