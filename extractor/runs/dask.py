@@ -38,6 +38,7 @@ from extractor.runs.worker import (
     Reply,
     extract_one,
     failed,
+    tune_allocator,
 )
 
 WORKER_LOST = (
@@ -71,6 +72,16 @@ class IgnoreCtrlC(WorkerPlugin):
     def setup(self, worker: Any) -> None:
         if threading.current_thread() is threading.main_thread():
             signal.signal(signal.SIGINT, signal.SIG_IGN)
+
+
+class TuneAllocator(WorkerPlugin):
+    """Registered on every cluster, remote ones included: glibc's malloc set for documents
+    (`tune_allocator`), in each worker and in those the nannies start later."""
+
+    name = "extractor-tune-allocator"
+
+    def setup(self, worker: Any) -> None:
+        tune_allocator()
 
 
 class DaskCluster:
@@ -136,6 +147,7 @@ class DaskCluster:
                         f"cannot reach the Dask scheduler at {self.address}: {exc} "
                         "(is `dask scheduler` running there, and the port open?)"
                     ) from None
+            self.client.register_plugin(TuneAllocator())
         finally:
             signal.pthread_sigmask(signal.SIG_SETMASK, blocked)
         self.dashboard = self.client.dashboard_link

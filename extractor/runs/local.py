@@ -33,6 +33,7 @@ from extractor.runs.worker import (
     Reply,
     extract_one,
     failed,
+    tune_allocator,
 )
 
 DEFAULT_TIMEOUT = 600.0  # seconds per document; a scanned 10-page report takes far less
@@ -198,6 +199,7 @@ def _worker_init(run_pid: int) -> None:
     # covers a fork server that someone else started.)
     signal.signal(signal.SIGINT, signal.SIG_IGN)
     cap_process_memory()  # a hostile file ends as MemoryError in this worker, not the machine
+    tune_allocator()
     threading.Thread(target=_exit_with, args=(run_pid,), daemon=True).start()
 
 
