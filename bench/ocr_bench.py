@@ -33,10 +33,6 @@ from extractor.ocr.synth import SCAN_PRESETS, degrade  # noqa: E402
 from extractor.sources.images import render_pdf_page  # noqa: E402
 
 DEFAULT_PDF = str(Path(__file__).resolve().parent.parent / "samples" / "real" / "hzq2023.pdf")
-if not os.path.exists(DEFAULT_PDF):
-    DEFAULT_PDF = os.path.join(os.path.dirname(__file__), "..", "..", "shared", "real",
-                               "hzq2023.pdf")
-
 
 @dataclass
 class Score:

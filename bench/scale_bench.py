@@ -33,7 +33,7 @@ from extractor.runs.inputs import collect_inputs
 from extractor.runs.local import LocalPool
 
 ROOT = Path(__file__).resolve().parent.parent
-REAL = ROOT.parent / "shared" / "real"
+REAL = ROOT / "samples" / "real"
 GENERATED = ROOT / "samples" / "generated"
 DEFAULT_THROUGHPUT = [GENERATED / "text", GENERATED / "docx", GENERATED / "garbled", REAL]
 DEFAULT_COSTS = [GENERATED / "text", GENERATED / "docx", GENERATED / "garbled", REAL,

@@ -24,12 +24,11 @@ from pathlib import Path
 
 ROOT = Path(__file__).resolve().parent.parent
 SAMPLES = ROOT / "samples" / "generated" / "text"
-REAL = next((p for p in (ROOT.parent / "shared" / "real", Path("/work/shared/real"))
-             if p.is_dir()), None)
+REAL = ROOT / "samples" / "real"
 
 
 def make_inputs(folder: Path, count: int) -> None:
-    sources = sorted(SAMPLES.glob("*.pdf")) + (sorted(REAL.glob("*.html")) if REAL else [])
+    sources = sorted(SAMPLES.glob("*.pdf")) + sorted(REAL.glob("*.html"))
     folder.mkdir(parents=True)
     for n in range(count):
         source = sources[n % len(sources)]

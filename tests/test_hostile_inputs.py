@@ -22,9 +22,6 @@ from reportlab.pdfgen import canvas
 
 from tests.conftest import REAL, ROOT, SAMPLES
 
-if not REAL.is_dir():  # a git worktree beside the checkout (as tests/test_batch.py does)
-    REAL = Path("/work/shared/real")
-
 PEAK_LIMIT = 2 * 1024**3  # bytes: the bar for one document's worker
 TEXT_PDF = SAMPLES / "text" / "t01-county-2019.pdf"
 WORD = SAMPLES / "docx" / "w01-county-2022-word.docx"

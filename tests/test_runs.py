@@ -11,9 +11,7 @@ from extractor.runs.local import LocalPool
 from extractor.store import Store
 
 ROOT = Path(__file__).resolve().parent.parent
-REAL = ROOT.parent / "shared" / "real"
-if not REAL.exists():
-    REAL = Path("/work/shared/real")
+REAL = ROOT / "samples" / "real"
 
 
 def test_files_fed_one_at_a_time_are_each_reported_once_committed(tmp_path: Path) -> None:

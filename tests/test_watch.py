@@ -26,9 +26,6 @@ from extractor.store import Store
 from extractor.watch import WatchOptions, free_name, is_ignored, start_background
 from tests.conftest import REAL, ROOT, SAMPLES
 
-if not REAL.is_dir():  # a git worktree beside the checkout (as tests/test_batch.py does)
-    REAL = Path("/work/shared/real")
-
 TEXT_PDFS = sorted((SAMPLES / "text").glob("*.pdf"))
 HTML = sorted(REAL.glob("*.html"))
 
