@@ -34,12 +34,11 @@ from pathlib import Path
 from typing import Any, TextIO
 
 from extractor.runs import Interrupts, Outcome, Runner
-from extractor.runs.inputs import SUPPORTED_SUFFIXES
 from extractor.runs.local import DEFAULT_TIMEOUT, LocalPool
 
 log = logging.getLogger("extractor.watch")
 
-IGNORED_NAMES = ("*.part", "*.crdownload", "*.tmp", "~$*", ".*")
+IGNORED_NAMES = ("*.part", "*.crdownload", "*.tmp", "~$*", ".*", "thumbs.db", "desktop.ini")
 DEFAULT_SETTLE = 2.0  # seconds a file's size and mtime must stay unchanged
 RESCAN_EVERY = 60.0  # seconds: a full look at the inbox, for events a share never sent
 STATUS_EVERY = 10.0  # seconds between status lines when stderr is not a terminal
@@ -80,10 +79,11 @@ class WatchCounts:
 
 
 def is_ignored(name: str) -> bool:
-    """A temporary or hidden name (a download or an editor's lock file), or not a report."""
-    if any(fnmatch.fnmatch(name, pattern) for pattern in IGNORED_NAMES):
-        return True
-    return Path(name).suffix.lower() not in SUPPORTED_SUFFIXES
+    """A temporary or hidden name (a download, an editor's lock file) or a file the
+    desktop writes by itself. Any other file is taken, whatever its name: a file that is
+    not a report ends in `failed/` with the reason, never left unanswered in the inbox."""
+    lowered = name.lower()
+    return any(fnmatch.fnmatch(lowered, pattern) for pattern in IGNORED_NAMES)
 
 
 class Settler:

@@ -32,6 +32,14 @@ def crash_or_extract(path: str):  # noqa: ANN201 - the worker's extractor, by im
     return extract_document(path)
 
 
+def stall_or_extract(path: str):  # noqa: ANN201 - the worker's extractor, by import path
+    """The real pipeline, except that a file named *stall* loops inside C code (no Python
+    bytecode runs there, so no signal handler can raise the timeout)."""
+    if "stall" in Path(path).name:
+        sum(range(10**13))
+    return extract_document(path)
+
+
 def ctrl_c_on_first_document(path: str):  # noqa: ANN201 - the worker's extractor, by import path
     """The real pipeline; the first call sends Ctrl-C to the batch's whole process group.
 
@@ -132,6 +140,22 @@ def test_broken_files_do_not_stop_the_batch(tmp_path: Path) -> None:
     assert summary.ok + summary.needs_review == 2
     statuses = sorted(s for _, s in stored(db))
     assert statuses.count("failed") == 4 and len(statuses) == 6
+
+
+def test_a_document_stuck_inside_a_library_is_stopped_and_the_batch_goes_on(
+    tmp_path: Path,
+) -> None:
+    folder = tmp_path / "in"
+    folder.mkdir()
+    (folder / "stall.html").write_bytes(b"<html>never returns</html>")
+    shutil.copy(REAL / "pingtan_2024.html", folder / "good.html")
+    shutil.copy(REAL / "pingtan_2025.html", folder / "good2.html")
+    summary = run_batch([folder], tmp_path / "r.sqlite", jobs=2, timeout=2, progress=False,
+                        extractor="tests.test_batch:stall_or_extract")  # fmt: skip
+    failed = dict(summary.failures)
+    assert set(failed) == {str(folder / "stall.html")}
+    assert "could not be interrupted" in failed[str(folder / "stall.html")]
+    assert summary.processed == 3 and summary.ok + summary.needs_review == 2
 
 
 def test_same_content_under_another_name_is_one_document(tmp_path: Path, db_url: str) -> None:

@@ -142,9 +142,11 @@ def check_exactly_once(base: Path, contents: dict[str, bytes]) -> None:
 
 def test_names_taken_and_left(tmp_path):
     for name in ("a.part", "a.pdf.crdownload", "x.tmp", "~$report.docx", ".hidden.pdf",
-                 "notes.txt"):
+                 "Thumbs.db", "desktop.ini"):
         assert is_ignored(name), name
-    for name in ("report.pdf", "REPORT.PDF", "page.html", "scan.tif", "w.docx"):
+    # anything else is taken: what is not a report fails with the reason, never left waiting
+    for name in ("report.pdf", "REPORT.PDF", "page.html", "scan.tif", "w.docx", "notes.txt",
+                 "report-without-suffix", "old.doc"):
         assert not is_ignored(name), name
     (tmp_path / "r.pdf").write_bytes(b"1")
     (tmp_path / "r-1.pdf").write_bytes(b"2")
@@ -169,7 +171,11 @@ def test_live_inbox_good_broken_slow_removed_and_symlinks(watch_dir):
     contents["empty.pdf"] = b""
     contents["random.pdf"] = os.urandom(5000)
     contents["same-as-doc0.pdf"] = contents["doc0.pdf"]  # another name, the same content
-    for name in ("empty.pdf", "random.pdf", "same-as-doc0.pdf"):
+    contents["notes.txt"] = "会议纪要\n".encode()
+    contents["old.doc"] = b"\xd0\xcf\x11\xe0\xa1\xb1\x1a\xe1" + os.urandom(3000)
+    contents["no-suffix"] = distinct_copy(TEXT_PDFS[5], 503)  # a PDF saved without its name
+    for name in ("empty.pdf", "random.pdf", "same-as-doc0.pdf", "notes.txt", "old.doc",
+                 "no-suffix"):
         (inbox / name).write_bytes(contents[name])
     (inbox / "link-out.pdf").symlink_to(outside)  # not followed out of the inbox
     # a slow download: pieces over 4 s, each pause shorter than the settle time
@@ -195,6 +201,11 @@ def test_live_inbox_good_broken_slow_removed_and_symlinks(watch_dir):
     assert outside.exists() and sha(outside.read_bytes()) not in {
         d.sha256 for d in stored_documents(base)}
     assert {p.parent.name for p in archived(base)["empty.pdf"]} == {"failed"}
+    assert [p.parent.name for p in archived(base)["no-suffix"]] == ["processed"]
+    reasons = {name: archived(base)[name][0].with_name(name + ".error.txt").read_text("utf-8")
+               for name in ("notes.txt", "old.doc")}
+    assert "is not a PDF, image, web page or Word file" in reasons["notes.txt"]
+    assert "save it as .docx, or export it to PDF" in reasons["old.doc"]
     assert (base / "archive" / "processed" / "agency" / "doc1.pdf").exists()
     assert (base / "out" / "slow.json").exists()
     assert (base / "out" / "agency" / "doc1.json").exists()

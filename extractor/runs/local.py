@@ -42,6 +42,10 @@ MAX_TASKS_PER_CHILD = 50  # recycle workers to bound memory growth (OCR, pdfium 
 WORKER_DIED = (
     "the worker process died while extracting this file (a crash in a library, or out of memory)"
 )
+WORKER_STOPPED = (
+    "extraction ran far past its time inside a library, where it could not be interrupted, "
+    "and its worker process was stopped; the file is likely malformed (re-export or re-save it)"
+)
 
 
 class LocalPool:
@@ -176,14 +180,18 @@ class LocalPool:
 
     def _recover_from_dead_worker(self) -> list[tuple[Item, Reply]]:
         self._broken = False
+        reason = WORKER_DIED
         if self.pool is not None:
+            exit_codes = {proc.exitcode for proc in _workers(self.pool)}
+            if -signal.SIGXCPU in exit_codes:  # worker.py's CPU backstop
+                reason = WORKER_STOPPED
             _stop_pool(self.pool)
         self.pool = _new_pool(self.jobs, self.extractor)
         suspects = list(self.in_flight.values())
         self.in_flight.clear()
         if len(suspects) == 1:  # it ran alone: it is the culprit
             item = suspects[0]
-            return [(item, Reply(failed(item.path, item.sha256, WORKER_DIED), 0, 0, 0))]
+            return [(item, Reply(failed(item.path, item.sha256, reason), 0, 0, 0))]
         for item in reversed(suspects):
             item.solo = True
             self.pending.appendleft(item)

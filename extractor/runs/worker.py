@@ -74,6 +74,9 @@ def tune_allocator() -> bool:
     )
 
 
+CPU_BACKSTOP = 1.5  # × the timeout: CPU seconds after which the kernel stops the worker
+
+
 class DocumentTimeout(Exception):
     """Raised into a task that ran past its time (not a TimeoutError: libraries catch those)."""
 
@@ -140,6 +143,26 @@ def _local_copy(path: str, data: bytes | None) -> Iterator[str]:
         yield str(local)
 
 
+@contextmanager
+def _cpu_backstop(timeout: float) -> Iterator[None]:
+    """The kernel's CPU limit (RLIMIT_CPU) for what SIGALRM cannot stop: a loop inside a
+    C library (a regular expression, a PDF parser) that never returns to Python, where
+    the alarm's handler never runs. Past `CPU_BACKSTOP × timeout` more CPU seconds the
+    kernel sends SIGXCPU, which ends the worker process; the pool then finds the document
+    that killed it (runs/local.py) and stores it as failed with that reason."""
+    soft, hard = resource.getrlimit(resource.RLIMIT_CPU)
+    usage = resource.getrusage(resource.RUSAGE_SELF)
+    limit = int(usage.ru_utime + usage.ru_stime + CPU_BACKSTOP * timeout + 5)
+    if hard != resource.RLIM_INFINITY and limit >= hard:
+        yield  # a stricter limit is set already
+        return
+    resource.setrlimit(resource.RLIMIT_CPU, (limit, hard))
+    try:
+        yield
+    finally:
+        resource.setrlimit(resource.RLIMIT_CPU, (soft, hard))
+
+
 def _on_alarm(_signum: int, _frame: Any) -> None:
     raise DocumentTimeout
 
@@ -153,7 +176,8 @@ def _time_limit(timeout: float | None) -> Iterator[None]:
         old = signal.signal(signal.SIGALRM, _on_alarm)
         signal.setitimer(signal.ITIMER_REAL, timeout)
         try:
-            yield
+            with _cpu_backstop(timeout):
+                yield
         finally:
             signal.setitimer(signal.ITIMER_REAL, 0)
             signal.signal(signal.SIGALRM, old)

@@ -11,6 +11,7 @@ from extractor.limits import check_zip_size, damaged_word
 from extractor.sources.base import SourceDocument
 
 IMAGE_MAGIC = (b"\x89PNG", b"\xff\xd8\xff", b"II*\x00", b"MM\x00*")
+OLE_MAGIC = b"\xd0\xcf\x11\xe0\xa1\xb1\x1a\xe1"  # Word 97–2003, WPS, Excel .xls
 
 
 def sniff(path: Path) -> str:
@@ -24,13 +25,33 @@ def sniff(path: Path) -> str:
     if head.startswith(IMAGE_MAGIC):
         return "image"
     if head.startswith(b"PK\x03\x04"):
+        if not _is_word_zip(path):
+            raise UnsupportedFileError(
+                f"{path.name} is a zip archive (or an Excel/PowerPoint file), not a Word "
+                "document: unpack it and give the reports inside, one file each"
+            )
         return "docx"
+    if head.startswith(OLE_MAGIC):
+        raise UnsupportedFileError(
+            f"{path.name} is an old-format Office or WPS file (.doc, .wps, .xls): open it "
+            "and save it as .docx, or export it to PDF"
+        )
     lowered = head.lstrip(b"\xef\xbb\xbf \t\r\n").lower()
     if lowered.startswith((b"<!doctype html", b"<html", b"<?xml")) or b"<table" in lowered:
         return "html"
     raise UnsupportedFileError(
         f"{path.name} is not a PDF, image, web page or Word file this tool can read"
     )
+
+
+def _is_word_zip(path: Path) -> bool:
+    """False for a readable zip without a Word document in it; a damaged zip is left to
+    the Word reader, which says it is damaged."""
+    try:
+        with zipfile.ZipFile(path) as archive:
+            return "word/document.xml" in archive.namelist()
+    except (zipfile.BadZipFile, OSError, ValueError, EOFError):
+        return True
 
 
 def read_source(path: Path) -> SourceDocument:
