@@ -18,6 +18,7 @@ Cell = tuple[str, int]  # text ("\n" between printed lines), colspan
 class TablePage:
     heading: str = ""
     rows: list[list[Cell]] = field(default_factory=list)
+    open_top: bool = False  # no rule above the first row (a browser's continued table)
 
 
 def draw(path: Path, pages: list[TablePage], widths: list[float], size: float = 9.0) -> Path:
@@ -33,7 +34,7 @@ def draw(path: Path, pages: list[TablePage], widths: list[float], size: float = 
             c.setFont(font, 14)
             c.drawString(60, height - y, page.heading)
             y += 30
-        for row in page.rows:
+        for number, row in enumerate(page.rows):
             x, col, lines = 60.0, 0, 1
             for text, span in row:
                 w = sum(widths[col:col + span])
@@ -43,7 +44,12 @@ def draw(path: Path, pages: list[TablePage], widths: list[float], size: float = 
             for text, span in row:
                 w = sum(widths[col:col + span])
                 c.setLineWidth(0.5)
-                c.rect(x, height - y - row_h, w, row_h, stroke=1, fill=0)
+                if page.open_top and number == 0:  # the sides and the bottom only
+                    top, bottom = height - y, height - y - row_h
+                    c.lines([(x, top, x, bottom), (x + w, top, x + w, bottom),
+                             (x, bottom, x + w, bottom)])
+                else:
+                    c.rect(x, height - y - row_h, w, row_h, stroke=1, fill=0)
                 c.setFont(font, size)
                 for i, line in enumerate(_wrap(c, text, font, size, w - 4)):
                     tw = c.stringWidth(line, font, size)

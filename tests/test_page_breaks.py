@@ -65,6 +65,21 @@ def test_row_split_by_page_break_keeps_its_values(tmp_path, row_key, cut):
     assert not any(c.flagged for c in split), [c.reasons for c in split]
 
 
+@pytest.mark.parametrize("row_key", ["not_processed.confirmation", "other.no_correction"])
+def test_continued_table_without_a_rule_above_its_first_row_keeps_that_row(tmp_path, row_key):
+    """A browser prints the rule between two rows once, on the page before the break: the
+    first row of the next page has its column rules but none above it."""
+    values = application_values()
+    at = _index(row_key)
+    first = [value_row(r.label, r.key, values) for r in ROWS[:at]]
+    second = [value_row(r.label, r.key, values) for r in ROWS[at:]]
+    cells = _read(tmp_path, [TablePage(HEADING, HEADER + first),
+                             TablePage("", second, open_top=True)])
+    _assert_rows(cells, values)
+    kept = [cells[f"applications.{row_key}.{c}"] for c in VALUE_COLUMNS]
+    assert not any(c.flagged for c in kept), [c.reasons for c in kept]
+
+
 def test_blank_row_at_the_top_of_a_page_stays_a_row_of_its_own(tmp_path):
     """A whole label at the bottom of a page and an all-blank row after the break: two rows."""
     values = application_values()

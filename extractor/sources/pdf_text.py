@@ -31,7 +31,8 @@ def page_grids(page: Page, page_number: int) -> tuple[list[Grid], str]:
     chars = [c for c in page.chars if c["text"].strip()]
     grids: list[Grid] = []
     if page.edges:
-        for table in page.find_tables(TABLE_SETTINGS):
+        settings = dict(TABLE_SETTINGS, explicit_horizontal_lines=open_row_edges(page.edges))
+        for table in page.find_tables(settings):
             grid = _grid_from_cells(page_number, table.cells, chars)
             if grid is not None:
                 grids.append(grid)
@@ -45,6 +46,49 @@ def page_grids(page: Page, page_number: int) -> tuple[list[Grid], str]:
     grids.sort(key=lambda g: g.bbox[1] if g.bbox else 0.0)
     _attach_context(grids, outside)
     return grids, page_text
+
+
+OPEN_EDGE_MIN_RULES = 3  # column rules that must end together to close a row there
+OPEN_EDGE_TOLERANCE = 3.0  # pt: rules end "together" (as TABLE_SETTINGS' snap tolerance)
+
+
+def open_row_edges(edges: list[dict]) -> list[dict]:
+    """The missing top or bottom rule of a table cut by a page break.
+
+    A browser (or Word) printing a table over two pages draws the rule between two rows
+    once: the row that continues at the top of the next page has its column rules but no
+    rule above it, so the lattice never closes that row and its values were lost. Where
+    several column rules start (or end) at one height with no horizontal rule across
+    them there, a rule is drawn from the first of them to the last.
+    """
+    verticals = [e for e in edges if e["orientation"] == "v" and e["height"] >= 5]
+    horizontals = [e for e in edges if e["orientation"] == "h"]
+    lines: list[dict] = []
+    for end in ("top", "bottom"):
+        for y, group in _cluster_by(verticals, end):
+            xs = sorted({round(e["x0"]) for e in group})
+            if len(xs) < OPEN_EDGE_MIN_RULES:
+                continue
+            x0, x1 = min(e["x0"] for e in group), max(e["x1"] for e in group)
+            covered = sum(
+                max(0.0, min(h["x1"], x1) - max(h["x0"], x0))
+                for h in horizontals if abs(h["top"] - y) <= OPEN_EDGE_TOLERANCE
+            )  # fmt: skip
+            if covered < 0.5 * (x1 - x0):
+                lines.append({"object_type": "line", "x0": x0, "x1": x1, "top": y,
+                              "bottom": y, "width": x1 - x0, "height": 0.0})  # fmt: skip
+    return lines
+
+
+def _cluster_by(edges: list[dict], key: str) -> list[tuple[float, list[dict]]]:
+    """Edges grouped by `key` (a y), those within the tolerance of each other together."""
+    groups: list[tuple[float, list[dict]]] = []
+    for edge in sorted(edges, key=lambda e: e[key]):
+        if groups and edge[key] - groups[-1][0] <= OPEN_EDGE_TOLERANCE:
+            groups[-1][1].append(edge)
+        else:
+            groups.append((edge[key], [edge]))
+    return groups
 
 
 def _grid_from_cells(page_number: int, boxes: list[BBox], chars: list[dict]) -> Grid | None:
