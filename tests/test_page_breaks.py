@@ -80,6 +80,18 @@ def test_continued_table_without_a_rule_above_its_first_row_keeps_that_row(tmp_p
     assert not any(c.flagged for c in kept), [c.reasons for c in kept]
 
 
+@pytest.mark.parametrize("header_rows_first", [1, 2])
+def test_header_broken_over_two_pages_is_one_header(tmp_path, header_rows_first):
+    """Word breaks a table anywhere, inside its header too: 申请人情况 (and 自然人 … 总计) at
+    the foot of one page, 商业企业 … 其他 and the data on the next."""
+    values = application_values()
+    rows = [value_row(r.label, r.key, values) for r in ROWS]
+    cells = _read(tmp_path, [TablePage(HEADING, HEADER[:header_rows_first]),
+                             TablePage("", HEADER[header_rows_first:] + rows)])
+    _assert_rows(cells, values)
+    assert not any(c.flagged for c in cells.values() if c.key.startswith("applications."))
+
+
 def test_blank_row_at_the_top_of_a_page_stays_a_row_of_its_own(tmp_path):
     """A whole label at the bottom of a page and an all-blank row after the break: two rows."""
     values = application_values()

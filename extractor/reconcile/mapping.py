@@ -66,7 +66,17 @@ class TableWalker:
             self._maybe_heading(line)
         for r in range(grid.n_rows):
             self._row(grid, grid.row(r))
-        self._close_header()
+        if not self._header_may_go_on(grid):
+            self._close_header()
+
+    def _header_may_go_on(self, grid: Grid) -> bool:
+        """A grid that ends inside the header of table 三 or 四, at the foot of its page:
+        Word breaks a table anywhere, so the header's lower rows (商业企业 … 其他) may open
+        the next page. The header stays open; the next grid's first rows either continue
+        it or close it (a data row, a heading)."""
+        if not (self.in_header and self.table in ("applications", "appeals")):
+            return False
+        return self.rows_in_grid == 0 and grid.method != "aligned"
 
     # --- headings and headers -------------------------------------------------------
 
