@@ -22,7 +22,7 @@ from pathlib import Path
 from models.schema import TABLES
 from samples import text
 from samples.layout import Table, TCell
-from samples.tables import LabelStyle, appeals_table, applications_table, disclosure_table
+from samples.tables import table_builders
 from samples.values import Printed
 from samples.variant import Variant
 
@@ -112,12 +112,7 @@ def render_html(path: Path, v: Variant, cells: dict[str, Printed], rng: random.R
     heading("一、总体情况")
     for lead, content in text.overview(v, rng):
         para(content, lead)
-    labels = LabelStyle(v, rng)
-    builders = {
-        "disclosure": lambda: disclosure_table(v, cells, labels),
-        "applications": lambda: applications_table(v, cells, labels),
-        "appeals": lambda: appeals_table(v, cells),
-    }
+    builders = table_builders(v, cells, rng)
     for number, spec in zip(["二", "三", "四"], TABLES, strict=True):
         heading(f"{number}、{spec.title}")
         parts.append(_table(builders[spec.id](), st, v))

@@ -11,7 +11,7 @@ from reportlab.pdfgen.canvas import Canvas
 from models.schema import TABLES
 from samples import fonts, text
 from samples.layout import Flow, PageStyle
-from samples.tables import LabelStyle, appeals_table, applications_table, disclosure_table
+from samples.tables import table_builders
 from samples.values import Printed
 from samples.variant import FONT_SETS, Variant
 
@@ -55,12 +55,7 @@ def render_report(
     for lead, para in text.overview(v, rng):
         flow.paragraph(lead + para, body, size, leading=leading, bold_lead=len(lead))
 
-    labels = LabelStyle(v, rng)
-    builders = {
-        "disclosure": lambda: disclosure_table(v, cells, labels),
-        "applications": lambda: applications_table(v, cells, labels),
-        "appeals": lambda: appeals_table(v, cells),
-    }
+    builders = table_builders(v, cells, rng)
     numbers = ["二", "三", "四"]
     for number, spec in zip(numbers, TABLES, strict=True):
         landscape_page = spec.id == "applications" and v.landscape_applications

@@ -8,6 +8,7 @@ from __future__ import annotations
 
 import random
 import re
+from collections.abc import Callable
 
 from models.schema import (
     APPEAL_COLUMNS,
@@ -225,3 +226,20 @@ def appeals_table(v: Variant, cells: dict[str, Printed]) -> Table:
             key = f"appeals.{group.key}.{col.key}"
             out.append(_value_cell(cells[key], key, 3, g * 5 + i, v))
     return Table("appeals", [1.0] * 15, out, 4, 3, "", v.table_size)
+
+
+def table_builders(
+    v: Variant, cells: dict[str, Printed], rng: random.Random
+) -> dict[str, Callable[[], Table]]:
+    """Each table's builder by table id, all three sharing one ``LabelStyle``.
+
+    Every maker calls this where its report reaches the tables: the label style draws
+    from ``rng`` here, and each table is built only when the maker asks for it, so the
+    draws stay in the order that fixes the committed samples' bytes.
+    """
+    labels = LabelStyle(v, rng)
+    return {
+        "disclosure": lambda: disclosure_table(v, cells, labels),
+        "applications": lambda: applications_table(v, cells, labels),
+        "appeals": lambda: appeals_table(v, cells),
+    }

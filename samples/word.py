@@ -24,7 +24,7 @@ from docx.shared import Pt
 from models.schema import TABLES
 from samples import text
 from samples.layout import Table
-from samples.tables import LabelStyle, appeals_table, applications_table, disclosure_table
+from samples.tables import table_builders
 from samples.values import Printed
 from samples.variant import Variant
 
@@ -56,12 +56,7 @@ def render_docx(
     doc.add_paragraph("一、总体情况")
     for lead, para in text.overview(v, rng):
         doc.add_paragraph(lead + para)
-    labels = LabelStyle(v, rng)
-    builders = {
-        "disclosure": lambda: disclosure_table(v, cells, labels),
-        "applications": lambda: applications_table(v, cells, labels),
-        "appeals": lambda: appeals_table(v, cells),
-    }
+    builders = table_builders(v, cells, rng)
     for number, spec in zip(["二", "三", "四"], TABLES, strict=True):
         doc.add_paragraph(f"{number}、{spec.title}")
         _table(doc, builders[spec.id]())
@@ -73,13 +68,19 @@ def render_docx(
         doc.add_paragraph(para)
     for line in text.signature(v, rng):
         doc.add_paragraph(line).alignment = 2
-    stamp = datetime(v.year + 1, 1, 15, 9, 0, 0)
+    save_dated(doc, path, v.year)
+    return 1
+
+
+def save_dated(doc: Document, path: Path, year: int) -> None:
+    """Save `doc` as written in January after the report's `year`: its properties and its
+    zip entries carry that date, so the same report is the same bytes on every run."""
+    stamp = datetime(year + 1, 1, 15, 9, 0, 0)
     doc.core_properties.created = doc.core_properties.modified = stamp
     doc.core_properties.last_printed = stamp
     buffer = io.BytesIO()
     doc.save(buffer)
     _write_stable_zip(buffer.getvalue(), path, stamp)
-    return 1
 
 
 def _write_stable_zip(data: bytes, path: Path, stamp: datetime) -> None:

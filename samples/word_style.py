@@ -16,9 +16,7 @@ grid), and numbers are never drawn larger than their cell (shrunk to fit, as WPS
 
 from __future__ import annotations
 
-import io
 import random
-from datetime import datetime
 from pathlib import Path
 
 from docx import Document
@@ -31,7 +29,7 @@ from docx.shared import Pt
 from models.schema import TABLES
 from samples import text
 from samples.layout import Table
-from samples.tables import LabelStyle, appeals_table, applications_table, disclosure_table
+from samples.tables import table_builders
 from samples.values import Printed
 from samples.variant import Variant
 
@@ -160,12 +158,7 @@ def render_word_docx(path: Path, v: Variant, cells: dict[str, Printed], rng: ran
     heading("一、总体情况")
     for lead, para in text.overview(v, rng):
         paragraph(lead + para, bold_lead=len(lead))
-    labels = LabelStyle(v, rng)
-    builders = {
-        "disclosure": lambda: disclosure_table(v, cells, labels),
-        "applications": lambda: applications_table(v, cells, labels),
-        "appeals": lambda: appeals_table(v, cells),
-    }
+    builders = table_builders(v, cells, rng)
     for number, spec in zip(["二", "三", "四"], TABLES, strict=True):
         turned = spec.id == "applications" and v.landscape_applications
         if turned:
@@ -185,14 +178,9 @@ def render_word_docx(path: Path, v: Variant, cells: dict[str, Printed], rng: ran
     for line in text.signature(v, rng):
         paragraph(line, indent=False).alignment = WD_ALIGN_PARAGRAPH.RIGHT
     v.maker_style = st.record(v)
-    stamp = datetime(v.year + 1, 1, 15, 9, 0, 0)
-    doc.core_properties.created = doc.core_properties.modified = stamp
-    doc.core_properties.last_printed = stamp
-    buffer = io.BytesIO()
-    doc.save(buffer)
-    from samples.word import _write_stable_zip
+    from samples.word import save_dated
 
-    _write_stable_zip(buffer.getvalue(), path, stamp)
+    save_dated(doc, path, v.year)
 
 
 def _page(section, v: Variant, *, landscape: bool) -> None:
