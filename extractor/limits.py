@@ -62,14 +62,16 @@ def image_too_large(name: str, pixels: int, limit: int = MAX_IMAGE_PIXELS) -> To
     )
 
 
-def check_zip_size(path: Path) -> None:
-    """Refuse a zip (a .docx) whose directory says it unpacks to more than a report can be.
+def check_zip_size(path: Path) -> list[str]:
+    """Refuse a zip (a .docx) whose directory says it unpacks to more than a report can be;
+    the names of its entries otherwise.
 
     Read from the zip's central directory only, before anything is decompressed.
     """
     try:
         with zipfile.ZipFile(path) as archive:
-            total = sum(max(info.file_size, 0) for info in archive.infolist())
+            entries = archive.infolist()
+            total = sum(max(info.file_size, 0) for info in entries)
     except (zipfile.BadZipFile, zipfile.LargeZipFile, OSError, ValueError, EOFError) as exc:
         if isinstance(exc, FileNotFoundError):
             raise
@@ -80,6 +82,7 @@ def check_zip_size(path: Path) -> None:
             f"{MAX_UNZIPPED_BYTES // 1024**2} MB; a report is a few MB): it is not a plain "
             "report, or it is a zip bomb. Open it in Word/WPS and export it as PDF"
         )
+    return [info.filename for info in entries]
 
 
 def damaged_word(name: str, exc: BaseException) -> str:

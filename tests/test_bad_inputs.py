@@ -70,6 +70,20 @@ def test_encrypted_pdf_says_so(tmp_path):
     assert "password" in result.error and "locked.pdf" in result.error
 
 
+def test_office_files_that_are_not_word_documents_say_what_to_do(tmp_path):
+    import zipfile
+
+    sheet = tmp_path / "统计表.docx"  # an Excel workbook under a Word name
+    with zipfile.ZipFile(sheet, "w") as archive:
+        archive.writestr("xl/workbook.xml", "<workbook/>")
+    old = tmp_path / "报告.doc"
+    old.write_bytes(b"\xd0\xcf\x11\xe0\xa1\xb1\x1a\xe1" + bytes(2000))
+    for path, advice in ((sheet, "not a Word document"), (old, "save it as .docx")):
+        result = extract_document(path)
+        assert result.status == "failed" and path.name in result.error, result.error
+        assert advice in result.error and "internal error" not in result.error
+
+
 def test_missing_file():
     result = extract_document("/nonexistent/report.pdf")
     assert result.status == "failed" and "does not exist" in result.error

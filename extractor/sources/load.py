@@ -25,12 +25,7 @@ def sniff(path: Path) -> str:
     if head.startswith(IMAGE_MAGIC):
         return "image"
     if head.startswith(b"PK\x03\x04"):
-        if not _is_word_zip(path):
-            raise UnsupportedFileError(
-                f"{path.name} is a zip archive (or an Excel/PowerPoint file), not a Word "
-                "document: unpack it and give the reports inside, one file each"
-            )
-        return "docx"
+        return "docx"  # or another zip: `_read_word` looks inside
     if head.startswith(OLE_MAGIC):
         raise UnsupportedFileError(
             f"{path.name} is an old-format Office or WPS file (.doc, .wps, .xls): open it "
@@ -42,16 +37,6 @@ def sniff(path: Path) -> str:
     raise UnsupportedFileError(
         f"{path.name} is not a PDF, image, web page or Word file this tool can read"
     )
-
-
-def _is_word_zip(path: Path) -> bool:
-    """False for a readable zip without a Word document in it; a damaged zip is left to
-    the Word reader, which says it is damaged."""
-    try:
-        with zipfile.ZipFile(path) as archive:
-            return "word/document.xml" in archive.namelist()
-    except (zipfile.BadZipFile, OSError, ValueError, EOFError):
-        return True
 
 
 def read_source(path: Path) -> SourceDocument:
@@ -80,7 +65,11 @@ def _read_word(path: Path) -> SourceDocument:
 
     from extractor.sources.word import read_docx
 
-    check_zip_size(path)
+    if "word/document.xml" not in check_zip_size(path):
+        raise UnsupportedFileError(
+            f"{path.name} is a zip archive (or an Excel/PowerPoint file), not a Word "
+            "document: unpack it and give the reports inside, one file each"
+        )
     try:
         return read_docx(path)
     except (zipfile.BadZipFile, zlib.error, LxmlError, KeyError, ValueError, EOFError,
