@@ -182,8 +182,7 @@ class LocalPool:
         self._broken = False
         reason = WORKER_DIED
         if self.pool is not None:
-            exit_codes = {proc.exitcode for proc in _workers(self.pool)}
-            if -signal.SIGXCPU in exit_codes:  # worker.py's CPU backstop
+            if -signal.SIGXCPU in _exit_codes(self.pool):  # worker.py's CPU backstop
                 reason = WORKER_STOPPED
             _stop_pool(self.pool)
         self.pool = _new_pool(self.jobs, self.extractor)
@@ -260,6 +259,18 @@ def _new_pool(jobs: int, extractor: str) -> ProcessPoolExecutor:
 
 def _workers(pool: ProcessPoolExecutor) -> list[Any]:
     return list((getattr(pool, "_processes", None) or {}).values())
+
+
+def _exit_codes(pool: ProcessPoolExecutor) -> set[int | None]:
+    """The exit codes of a broken pool's workers, read once the pool has reaped them.
+
+    The pool's manager thread joins its dead workers while our futures already fail; two
+    threads reading one forkserver child's status race, and the loser records 255 instead
+    of the signal that ended it. So wait for that thread first."""
+    manager = getattr(pool, "_executor_manager_thread", None)
+    if manager is not None:
+        manager.join(timeout=10)
+    return {proc.exitcode for proc in _workers(pool)}
 
 
 def _stop_pool(pool: ProcessPoolExecutor, workers: list[Any] | None = None) -> None:

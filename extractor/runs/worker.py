@@ -156,6 +156,10 @@ def _cpu_backstop(timeout: float) -> Iterator[None]:
     if hard != resource.RLIM_INFINITY and limit >= hard:
         yield  # a stricter limit is set already
         return
+    # SIGXCPU must end the process: an ignored SIGXCPU is inherited from whoever started
+    # the run, and a core dump of a large worker would be slow and litter the disk.
+    signal.signal(signal.SIGXCPU, signal.SIG_DFL)
+    resource.setrlimit(resource.RLIMIT_CORE, (0, resource.getrlimit(resource.RLIMIT_CORE)[1]))
     resource.setrlimit(resource.RLIMIT_CPU, (limit, hard))
     try:
         yield
