@@ -166,7 +166,8 @@ def main(argv: list[str] | None = None) -> int:
         with ProcessPoolExecutor(max_workers=args.jobs) as pool:
             rows = list(pool.map(_measure, docs))
         extracted = time.perf_counter() - started
-    print(f"\n## Reports as agencies make them: seed {args.seed!r}, {len(rows)} documents\n")
+    origin = f"the set in {args.samples}" if args.samples else f"seed {args.seed!r}"
+    print(f"\n## Reports as agencies make them: {origin}, {len(rows)} documents\n")
     print_tables(rows)
     if args.docs:
         print()

@@ -19,6 +19,7 @@ class TablePage:
     heading: str = ""
     rows: list[list[Cell]] = field(default_factory=list)
     open_top: bool = False  # no rule above the first row (a browser's continued table)
+    ruled: bool = True  # False: no rules at all, the cells only aligned
 
 
 def draw(path: Path, pages: list[TablePage], widths: list[float], size: float = 9.0) -> Path:
@@ -44,7 +45,9 @@ def draw(path: Path, pages: list[TablePage], widths: list[float], size: float = 
             for text, span in row:
                 w = sum(widths[col:col + span])
                 c.setLineWidth(0.5)
-                if page.open_top and number == 0:  # the sides and the bottom only
+                if not page.ruled:
+                    pass
+                elif page.open_top and number == 0:  # the sides and the bottom only
                     top, bottom = height - y, height - y - row_h
                     c.lines([(x, top, x, bottom), (x + w, top, x + w, bottom),
                              (x, bottom, x + w, bottom)])

@@ -126,3 +126,14 @@ def test_an_unread_row_keeps_every_subtotal_in_the_key_set() -> None:
     layout = detect_layout(unsure, 2023)
     assert set(layout.subtotal_groups) == {"denied", "unavailable", "not_processed", "other"}
     assert layout.org_subtotal
+
+
+def test_rows_placed_by_position_keep_their_groups_subtotal_in_view():
+    """Unreadable labels placed by position alone: had one of them been the group's 小计,
+    the values would have slid down one row. So the 小计 stays among the keys (missing,
+    flagged) for a person to check, in that group only."""
+    keys = [f"applications.denied.{row}.total" for row in ("state_secret", "prohibited_by_law")]
+    r = reading(keys)
+    assert detect_layout(r, 2023).subtotal_groups == ()
+    r.placed_groups.add("denied")
+    assert detect_layout(r, 2023).subtotal_groups == ("denied",)

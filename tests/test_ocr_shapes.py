@@ -3,6 +3,8 @@ curved would-be rules, the desk around a photographed sheet."""
 
 from __future__ import annotations
 
+from pathlib import Path
+
 import cv2
 import numpy as np
 
@@ -298,3 +300,18 @@ def test_pale_print_under_a_pale_seal_stays() -> None:
     gray = suppress_colour(image)
     assert gray[digit < 200].mean() < 200  # the digit under the seal
     assert np.median(gray[40:60, 100:120]) == 255  # the seal where no print is
+
+
+def test_pale_digits_run_together_in_a_tight_crop_are_not_a_crossing_stroke() -> None:
+    """A cell of an unruled scanned table (a segment with a thin margin): "292" whose pale
+    "29" the pale-print pass joins into one blot touching the crop's edges. That blot is
+    as tall and as full of ink as the "2" beside it: glyphs, not a seal's stroke, and the
+    reader must see all three digits (dropped, "2" was read, sure and wrong).
+    The crop is from a generated 300-dpi scan (gray | binary, side by side)."""
+    pair = cv2.imread(str(Path(__file__).parent / "data" / "pale_digits_run_together.png"),
+                      cv2.IMREAD_GRAYSCALE)
+    width = pair.shape[1] // 2
+    gray, binary = pair[:, :width].copy(), pair[:, width:].copy()
+    ink = cell_ink(gray, binary, (0, 0, width, pair.shape[0]), 0, 300, faint=143.35)
+    assert ink.glyphs[0][0] < 5 and len(ink.glyphs) >= 2  # the "29" stays
+    assert ink.crop.shape[1] > 0.8 * width

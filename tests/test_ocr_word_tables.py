@@ -140,3 +140,38 @@ def test_a_stroke_crossing_a_rule_in_a_tall_row_leaves_the_rule() -> None:
     cv2.line(binary, (380, 150), (520, 190), 255, 3)  # crossing the middle rule
     (table,) = find_tables(binary, dpi)
     assert len(table.xs) == 3 and len(table.cells) == 4
+
+
+def test_an_amount_printed_with_its_unit_is_read_with_it() -> None:
+    """3115.48万元 in a value cell: the value reader knows no hanzi and makes 万元 two more
+    digits (3115.4856); the cell ends in a square glyph, so the label reader reads it too,
+    and the amount comes out with its unit, sure where both readers agree on the number."""
+    from extractor.ocr.engines import get_engine
+    from extractor.ocr.page import _read_table
+    from extractor.ocr.reading import OCR_FLAG_THRESHOLD
+    from extractor.reconcile.values import parse_value
+
+    if not FONT.exists():
+        pytest.skip("AR PL UMing (fonts-arphic-uming) not installed")
+    dpi = 200
+    font = ImageFont.truetype(str(FONT), round(10.5 * dpi / 72))
+    printed = ["3115.48万元", "96.50万元", "3115.48", "2406.5元", "17", "208", "5", "36"]
+    xs, ys = [40, 300, 620], [40 + i * 60 for i in range(len(printed) + 1)]
+    img = Image.new("L", (660, ys[-1] + 40), 250)
+    draw = ImageDraw.Draw(img)
+    for y in ys:
+        draw.line([(xs[0], y), (xs[-1], y)], fill=20, width=2)
+    for x in xs:
+        draw.line([(x, ys[0]), (x, ys[-1])], fill=20, width=2)
+    for r, text in enumerate(printed):
+        draw.text((xs[0] + 20, ys[r] + 18), "收费金额", font=font, fill=30)
+        draw.text((xs[1] + 40, ys[r] + 18), text, font=font, fill=30)
+    image = np.asarray(img.convert("RGB"))[:, :, ::-1].copy()
+    prepared = prepare(image, dpi)
+    (table,) = find_tables(prepared.binary, dpi, prepared.stamp)
+    grid = _read_table(prepared, table, 1, dpi, get_engine("tesseract"), None, [])
+    cells = [grid.at(r, 1) for r in range(len(printed))]
+    assert [c.text for c in cells] == printed
+    assert all(c.confidence >= OCR_FLAG_THRESHOLD for c in cells), [c.confidence for c in cells]
+    assert [parse_value(c.text, "decimal").value for c in cells][:4] == [
+        3115.48, 96.5, 3115.48, 2406.5]

@@ -167,3 +167,41 @@ def test_a_misplaced_row_whose_rules_fail_stays_flagged(tmp_path):
                                    WIDTHS))
     placed = result.cell_map()["applications.denied.prohibited_by_law.natural_person"]
     assert placed.flagged and "placed_by_position" in placed.reasons
+
+
+OTHER_ITEMS = [r.key for r in ROWS if r.key.startswith("other.")]
+
+
+def _without_other_items(values: dict) -> dict:
+    """The values of a report whose （六）其他处理 has no items: theirs leave the totals."""
+    out = dict(values)
+    for item in OTHER_ITEMS:
+        for column in VALUE_COLUMNS:
+            value = out.pop(f"applications.{item}.{column}")
+            out[f"applications.total.{column}"] -= value
+            out[f"applications.new_received.{column}"] -= value
+    return out
+
+
+def test_blank_single_other_row_in_an_unruled_table_is_the_other_subtotal(tmp_path):
+    """2019 style without rules: （六）其他处理 is one row, printed all blank. It is that
+    row (other.subtotal, null), not the heading of three items that are missing."""
+    values = _without_other_items(application_values())
+    rows = [value_row(r.label, r.key, values) for r in ROWS if r.key not in OTHER_ITEMS]
+    at = next(i for i, r in enumerate(rows) if r[0][0] == "（七）总计")
+    rows.insert(at, blank_row("（六）其他处理"))
+    cells = _read(tmp_path, [TablePage(HEADING, HEADER + rows, ruled=False)])
+    _assert_rows(cells, values)
+    assert not any(k.startswith(f"applications.{i}.") for i in OTHER_ITEMS for k in cells)
+    other = [cells[f"applications.other.subtotal.{c}"] for c in VALUE_COLUMNS]
+    assert all(c.value is None and not c.flagged for c in other), [c.reasons for c in other]
+
+
+def test_blank_other_heading_before_its_items_in_an_unruled_table_is_no_row(tmp_path):
+    values = application_values()
+    rows = [value_row(r.label, r.key, values) for r in ROWS]
+    at = next(i for i, r in enumerate(ROWS) if r.key == OTHER_ITEMS[0])
+    rows.insert(at, blank_row("（六）其他处理"))
+    cells = _read(tmp_path, [TablePage(HEADING, HEADER + rows, ruled=False)])
+    _assert_rows(cells, values)
+    assert not any(k.startswith("applications.other.subtotal.") for k in cells)

@@ -25,6 +25,7 @@ import numpy as np
 
 DASHES = "-‐‑‒–—―－一_~"
 VALUE_RE = re.compile(r"^-?\d{1,3}(,\d{3})+(\.\d+)?$|^-?\d+(\.\d+)?$|^-$|^/$")
+UNIT_RE = re.compile(r"(?<=\d)(万元|元)$")  # an amount printed with its unit: 3115.48万元
 CJK_RE = re.compile(r"[\u3400-\u9fff]")
 STACKED_LINE = 1.25  # pieces within this many text heights, one above the other, are one line
 SEAL_STROKE_IN = 0.15  # a faint stroke at least this long (inches) is a gray seal's ink
@@ -32,6 +33,9 @@ FAINT_CONTRAST = 40  # a cell's darkest (smoothed) ink this much darker than its
 DASH_HEIGHT = 0.35  # a solid mark at most this share of the table's text height is a dash
 FAINT_CUT = 0.55  # pale print: ink is what is darker than this share of the way to the paper
 CROSSING_LONGER = 1.5  # a stroke from edge to edge this much taller/wider than the glyphs
+TOUCHING_HEIGHT = (0.75, 1.25)  # ...but glyphs run together are about as tall as the others
+TOUCHING_FILL = (0.6, 1.6)  # ...and about as full of ink
+SQUARE_GLYPH = 0.85  # a glyph at least this share of its height wide: no single digit
 
 
 @dataclass
@@ -121,8 +125,11 @@ def cell_ink(gray: np.ndarray, binary: np.ndarray, box: tuple[int, int, int, int
         rest = [b for k, b in enumerate(main) if k not in crossing]
         tall = float(np.median([h for _, _, _, h in rest]))
         wide = float(np.median([w for _, _, w, _ in rest]))
+        dense = float(np.median([stats[main_ids[k], 4] / (b[2] * b[3])
+                                 for k, b in enumerate(main) if k not in crossing]))
         crossing = [k for k in crossing
-                    if main[k][3] > CROSSING_LONGER * tall or main[k][2] > CROSSING_LONGER * wide]
+                    if (main[k][3] > CROSSING_LONGER * tall or main[k][2] > CROSSING_LONGER * wide)
+                    and not _touching_glyphs(main[k], stats[main_ids[k], 4], tall, dense)]
     else:
         crossing = []
     if crossing:
@@ -191,6 +198,18 @@ def cell_ink(gray: np.ndarray, binary: np.ndarray, box: tuple[int, int, int, int
                            text_height if centred else None)
     return CellInk(crop=crop, line_crops=line_crops, glyphs=runs, height=height, lines=lines,
                    mark=mark, small_marks=len(small))
+
+
+def _touching_glyphs(box: tuple[int, int, int, int], area: int, tall: float,
+                     dense: float) -> bool:
+    """Whether a wide piece from edge to edge is glyphs run together (pale print blurred
+    into one blot in a tight crop, "29" beside a "2"), not a stroke crossing the cell: as
+    tall as the glyphs beside it and as full of ink as they are. A seal's arc is taller
+    or, crossing flat, much thinner; either way far emptier than print."""
+    _, _, w, h = box
+    fill = area / max(w * h, 1)
+    return TOUCHING_HEIGHT[0] * tall <= h <= TOUCHING_HEIGHT[1] * tall and \
+        TOUCHING_FILL[0] * dense <= fill <= TOUCHING_FILL[1] * dense
 
 
 def _with_pale_print(sub: np.ndarray, tones: np.ndarray, dpi: float) -> np.ndarray:
@@ -359,7 +378,7 @@ def judge_value(text: str, engine_conf: float, ink: CellInk, dpi: float,
         return Judgement(text=ink.mark, confidence=max(conf, 0.95), reasons=[])
     if not text:
         return Judgement(text="", confidence=0.1, reasons=["ink_in_blank"])
-    if not VALUE_RE.match(text):
+    if not VALUE_RE.match(without_unit(text)):
         reasons.append("unexpected_chars")
         conf = min(conf, 0.2)
     if not glyphs_fit(text, ink):
@@ -371,12 +390,28 @@ def judge_value(text: str, engine_conf: float, ink: CellInk, dpi: float,
     return Judgement(text=text, confidence=conf, reasons=reasons)
 
 
+def without_unit(text: str) -> str:
+    """The number of an amount read with its unit (3115.48万元 → 3115.48)."""
+    return UNIT_RE.sub("", text)
+
+
+def ends_square(ink: CellInk) -> bool:
+    """The cell's last glyph is as wide as it is tall: a hanzi (a unit after an amount),
+    or two digits run together."""
+    if ink.lines != 1 or len(ink.glyphs) < 2:
+        return False
+    a, b = ink.glyphs[-1]
+    return b - a >= SQUARE_GLYPH * max(ink.height, 1)
+
+
 def glyphs_fit(text: str, ink: CellInk) -> bool:
     """Can the digits of `text` be the glyphs on the image?
 
     A reading without digits (a dash, a slash) fits a single glyph only: a row label of
     narrow glyphs read as "-" does not. Empty text fits anything (nothing was claimed).
     """
+    units = len(text) - len(without_unit(text))  # a hanzi is one glyph
+    text = without_unit(text)
     digits = sum(ch.isdigit() for ch in text)
     if not digits:
         return not text.strip() or len(ink.glyphs) <= 1
@@ -384,7 +419,7 @@ def glyphs_fit(text: str, ink: CellInk) -> bool:
     # dropped as a speck, so it counts towards the glyphs the image may hold, not must.
     signs = text.count("-")
     marks = text.count(",") + text.count(".")
-    return _glyphs_fit(digits + signs, digits + signs + marks, ink)
+    return _glyphs_fit(digits + signs + units, digits + signs + marks + units, ink)
 
 
 def _glyphs_fit(least: int, most: int, ink: CellInk) -> bool:

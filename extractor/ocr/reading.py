@@ -16,15 +16,18 @@ import numpy as np
 from extractor.ocr.cells import (
     CJK_RE,
     DASH_HEIGHT,
+    UNIT_RE,
     VALUE_RE,
     CellInk,
     cell_ink,
+    ends_square,
     faint_level,
     glyphs_fit,
     judge_value,
     looks_like_value,
     normalise_value,
     usual_text_height,
+    without_unit,
 )
 from extractor.ocr.engines import OcrEngine
 from extractor.ocr.preprocess import Prepared
@@ -38,6 +41,7 @@ VERIFY_BELOW = 0.95
 # A printed "none" that both engines read alike is taken with this confidence.
 AGREED_CONFIDENCE = 0.9
 NULL_WORDS = {"无"}  # value cells printed as a word, read by the label reader
+UNSURE_UNIT = 0.3  # an amount with its unit that only the label reader saw so
 MAX_SINGLE_READS = 8  # one-by-one re-reads per table: bounds what a bad page costs
 MAX_SECOND_READS = 60  # doubted values per table read by the second engine
 SECOND_SURE = 0.9  # the second engine's confidence needed for its reading to count
@@ -96,13 +100,15 @@ def read_cells(
         elif i not in value_reads or not VALUE_RE.match(value_reads[i][0]):
             reread.append(i)
     value_reads.update(zip(reread, _read_values(primary, inks, reread), strict=True))
+    _read_units(primary, inks, value_reads, label_reads)
     # A montage read sometimes drops a lone short line: look at those crops one by one.
     empty = [i for i in sorted(value_reads) if not value_reads[i][0]][:MAX_SINGLE_READS]
     for i in empty:
         reading = primary.read_single(inks[i].crop, "value")
         value_reads[i] = (normalise_value(reading.text), reading.confidence)
     for i in sorted(value_reads):  # neither a value nor CJK: keep the label reading, doubted
-        if not VALUE_RE.match(value_reads[i][0]) and not looks_like_value(value_reads[i][0]):
+        text = without_unit(value_reads[i][0])
+        if not VALUE_RE.match(text) and not looks_like_value(text):
             label_text = label_reads.get(i, ("", 0.0))[0]
             if label_text:
                 texts[i], confs[i] = label_text, min(label_reads[i][1], 0.3)
@@ -254,6 +260,37 @@ def _second_opinion(secondary: OcrEngine, inks: list[CellInk], idx: list[int],
             reasons[i] = [r for r in reasons[i]
                           if r not in ("glyph_count", "unexpected_chars", "unreadable")]
             reasons[i].append("second_reader")
+
+
+def _read_units(engine: OcrEngine, inks: list[CellInk], value_reads: dict[int, tuple[str, float]],
+                label_reads: dict[int, tuple[str, float]]) -> None:
+    """Amounts printed with their unit (3115.48万元). The value reader knows no hanzi and
+    reads 万元 as two more digits; the label reader, given such a cell for its shape,
+    reads the number less surely. So both read it: a value cell that ends in a square
+    glyph is read as a label too, and a cell the label reader read as a number and a unit
+    as a value too. The amount with its unit is taken, sure where the value reader's
+    digits begin with the same number."""
+    labels = [i for i, (text, _) in label_reads.items()
+              if i not in value_reads and _amount_with_unit(normalise_value(text))]
+    value_reads.update(zip(labels, _read_values(engine, inks, labels), strict=True))
+    todo = [i for i in sorted(value_reads) if not inks[i].dash and ends_square(inks[i])
+            and i not in label_reads]
+    label_reads.update(zip(todo, _read_labels(engine, inks, todo), strict=True))
+    for i in labels + todo:
+        text, conf = label_reads[i]
+        text = normalise_value(text)
+        if not _amount_with_unit(text):
+            continue
+        number = without_unit(text).replace(",", "")
+        digits, value_conf = value_reads[i]
+        if digits.replace(",", "").startswith(number):
+            value_reads[i] = (text, max(conf, value_conf))
+        else:
+            value_reads[i] = (text, min(conf, UNSURE_UNIT))
+
+
+def _amount_with_unit(text: str) -> bool:
+    return bool(UNIT_RE.search(text)) and bool(VALUE_RE.match(without_unit(text)))
 
 
 def _value_shaped(ink: CellInk) -> bool:

@@ -17,7 +17,8 @@ def detect_layout(reading: Reading, year: int | None) -> Layout:
     """The variant the rows read show. Where a table 三 row's label could not be read, that
     row may be a 小计 the variant would have (and a header misread enough to lose a row may
     have lost its 小计 column too): every optional row and column is then kept in the key
-    set, so a person sees it as missing rather than not at all."""
+    set, so a person sees it as missing rather than not at all. Rows placed by position
+    alone keep their group's 小计 the same way."""
     other_single_row = _has_row(reading, "other.subtotal") and not any(
         _has_row(reading, k) for k in OTHER_ITEM_KEYS)
     unread_rows = any(key is None for key, _, _ in reading.application_rows)
@@ -29,7 +30,8 @@ def detect_layout(reading: Reading, year: int | None) -> Layout:
             for g in SUBTOTAL_GROUPS
             if _has_row(reading, f"{g}.subtotal")
             and any(_has_row(reading, r.key) for r in APPLICATION_ROWS if r.group == g)
-            or unread_rows and not (g == "other" and other_single_row)
+            or (unread_rows or g in reading.placed_groups)
+            and not (g == "other" and other_single_row)
         ),
         org_subtotal=unread_rows or any(k.endswith(".org_subtotal") for k in reading.values),
     )

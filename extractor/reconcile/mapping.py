@@ -308,26 +308,31 @@ class TableWalker:
     def _blank_row(self, labels: list[GridCell]) -> list[tuple[ColumnSpan, GridCell]]:
         """A row printed without rules and with every cell blank: only its label shows.
 
-        Blank cells are made for its columns when the label is surely a row's (a group
-        label on a line of its own is not a row)."""
+        Blank cells are made for its columns when the label is surely a row's. A group
+        label on a line of its own is not a row, except （六）其他处理, which may be one."""
         filled = [c for c in labels if c.text.strip() and c.bbox is not None]
         if not filled or self.table not in ("applications", "disclosure"):
             return []
         label = filled[-1]
+        reasons = ["blank_row"]
         if self.table == "applications":
             if self._names_group(label):
-                return []
+                if self.group != "other":
+                    return []
+                # （六）其他处理 alone on its line: a single row (2019 style), or the heading
+                # of its three items, if they follow (placement.py drops it then)
+                reasons.append("blank_group_row")
             rows = vocab.application_all_rows() + (
                 vocab.application_items(self.group) if self.group else ())
         else:
             rows = vocab.disclosure_rows()
         match = best_match(label.text, rows, threshold=0.6)
-        if match is None or match.certainty < 1.0:
+        if "blank_group_row" not in reasons and (match is None or match.certainty < 1.0):
             return []
         top, bottom = label.bbox[1], label.bbox[3]
         blanks = [
             (span, GridCell(row=-1, col=-1, text="", bbox=(span.x0, top, span.x1, bottom),
-                            page=label.page, source=label.source, reasons=["blank_row"]))
+                            page=label.page, source=label.source, reasons=list(reasons)))
             for span in self.spans
         ]
         self.reading.blank_rows.append(label.text)

@@ -52,9 +52,17 @@ def _fill_disclosure_gap(reading: Reading) -> None:
 
 def _settle_blank_rows(reading: Reading) -> None:
     """Blank rows of an unruled table are trusted only if no row of values went unplaced:
-    such a row's values might be the ones this label stands beside."""
+    such a row's values might be the ones this label stands beside. A blank （六）其他处理
+    line followed by its items was their heading, not a row."""
     unplaced = any(key is None for key, _, _ in reading.application_rows)
-    for found in reading.values.values():
+    other_items = any(k.startswith("applications.other.") and ".subtotal." not in k
+                      for k in reading.values)
+    for key, found in list(reading.values.items()):
+        if "blank_group_row" in found.reasons and other_items:
+            del reading.values[key]  # （六）其他处理 headed its items: it was no row
+            continue
+        if "blank_group_row" in found.reasons:
+            found.reasons.remove("blank_group_row")
         if "blank_row" in found.reasons:
             found.reasons.remove("blank_row")
             if unplaced:
@@ -103,6 +111,8 @@ def _fill_gaps(reading: Reading) -> None:
                 zip(chosen, rows[i:j], strict=False)):
             for span, cell in values:
                 _store_value(reading, f"applications.{key}.{span.key}", cell, certainty)
+            if 0 < certainty < 1:
+                reading.placed_groups.add(key.split(".")[0])
             read_rows.add(key)
             rows[i + k] = (key, values, says)  # placed: no longer an unread row
         i = j

@@ -45,6 +45,8 @@ class Reading:
     # 小计 rows placed only by the group last seen: before or after a group's items?
     loose_subtotals: list[str] = field(default_factory=list)
     blank_rows: list[str] = field(default_factory=list)  # labels of all-blank unruled rows
+    # table 三 groups with rows placed by their position alone: a 小计 may be among them
+    placed_groups: set[str] = field(default_factory=set)
     # table 三's data rows in reading order
     # (row key or None if unrecognised, its values, whether its label says 小计)
     # table 二's data rows in reading order: (row key or None if unrecognised, its values)
