@@ -68,3 +68,38 @@ def test_unreadable_table_two_label_placed_by_position(tmp_path):
     assert s.wrong == [] and s.silent_errors == []
     cell = result.cell_map()["disclosure.regulations.in_force"]
     assert cell.flagged and cell.reasons == ["placed_by_position"]  # no rule can confirm it
+
+
+def _table_three_with_header(tmp_path, total_label: str, values: dict):
+    from tests.pdf_tables import HEADER, ROWS, WIDTHS, TablePage, draw, value_row
+
+    header = [[(total_label if text == "总计" else text, span) for text, span in row]
+              for row in HEADER]
+    rows = [value_row(r.label, r.key, values) for r in ROWS]
+    pdf = draw(tmp_path / "t.pdf", [TablePage("三、收到和处理政府信息公开申请情况", header + rows)],
+               WIDTHS)
+    return extract_document(pdf)
+
+
+def test_unreadable_total_header_is_the_one_column_missing_where_it_stands(tmp_path):
+    """总计 stacked in a narrow header cell, read as noise: the last column is still the
+    总计 column (the one the template misses there), confirmed by the row totals."""
+    from tests.pdf_tables import application_values
+
+    values = application_values()
+    result = _table_three_with_header(tmp_path, "痢忆计", values)
+    cells = result.cell_map()
+    totals = [k for k in values if k.endswith(".total")]
+    assert all(cells[k].value == values[k] for k in totals)
+    assert not any(cells[k].flagged for k in totals), [cells[k].reasons for k in totals]
+
+
+def test_a_total_column_placed_by_position_stays_flagged_where_its_rule_fails(tmp_path):
+    from tests.pdf_tables import application_values
+
+    values = application_values()
+    values["applications.granted.total"] += 1  # misprinted: the row no longer adds up
+    result = _table_three_with_header(tmp_path, "痢忆计", values)
+    cell = result.cell_map()["applications.granted.total"]
+    assert cell.value == values["applications.granted.total"]
+    assert cell.flagged and "placed_by_position" in cell.reasons

@@ -13,7 +13,7 @@ from extractor.grid import GridCell
 from extractor.reconcile import vocabulary as vocab
 from extractor.reconcile.labels import Candidate, best_match
 from extractor.reconcile.reading import ColumnSpan, cell_span, overlap
-from models.schema import APPEAL_COLUMNS, APPEAL_GROUPS
+from models.schema import APPEAL_COLUMNS, APPEAL_GROUPS, APPLICATION_COLUMNS
 
 AMBIGUOUS_COLUMN = 0.3  # label score of a column whose group header is a misread grid
 APPEAL_KEYS = tuple(f"{g.key}.{c.key}" for g in APPEAL_GROUPS for c in APPEAL_COLUMNS)
@@ -65,15 +65,48 @@ def disclosure_spans(cells: list[GridCell], format_votes: Counter) -> list[Colum
 
 
 def application_spans(cells: list[GridCell]) -> list[ColumnSpan]:
-    spans = []
+    spans, unread = [], []
     for cell in cells:
         if best_match(cell.text, vocab.APPLICATION_HEADER_GROUPS, threshold=0.8):
             continue
         match = best_match(cell.text, vocab.APPLICATION_COLUMN_LABELS, threshold=0.6)
+        x0, x1, pts = cell_span(cell)
         if match:
-            x0, x1, pts = cell_span(cell)
             spans.append(ColumnSpan(x0, x1, match.key, match.certainty, pts))
-    return spans
+        else:
+            unread.append(cell)
+    return spans + _column_by_position(spans, unread)
+
+
+def _column_by_position(spans: list[ColumnSpan], unread: list[GridCell]) -> list[ColumnSpan]:
+    """A table 三 header cell OCR could not read (总计 stacked in a narrow cell, read as
+    noise) that is the only one standing apart from the columns read, where the one
+    column missing belongs in the template's order: it is that column, and its cells are
+    `placed_by_position` (flagged unless every rule over them holds)."""
+    order = [c.key for c in APPLICATION_COLUMNS]
+    missing = [k for k in order if k not in {s.key for s in spans}]
+    if len(missing) != 1 or not spans:
+        return []
+    at = order.index(missing[0])
+    left = [s for s in spans if s.key in order and order.index(s.key) < at]
+    right = [s for s in spans if s.key in order and order.index(s.key) > at]
+    if not left:
+        return []  # left of every column read: the row labels' header, not a column
+
+    def in_its_place(cell: GridCell) -> bool:  # (rules read from a scan touch: some slack)
+        x0, x1, _ = cell_span(cell)
+        middle = (x0 + x1) / 2
+        return (not any(overlap(s.x0, s.x1, x0, x1) > 0.25 * min(s.x1 - s.x0, x1 - x0)
+                        for s in spans)
+                and all(s.x1 < middle for s in left) and all(s.x0 > middle for s in right))
+
+    found = [cell_span(c) for c in unread if in_its_place(c)]
+    if not found:
+        return []
+    x0, x1 = min(f[0] for f in found), max(f[1] for f in found)
+    if any(f[1] - f[0] < 0.5 * (x1 - x0) for f in found):
+        return []  # the cells there are no one column's (stacked pieces of one are)
+    return [ColumnSpan(x0, x1, missing[0], 1.0, found[0][2], by_position=True)]
 
 
 def appeal_spans(cells: list[GridCell]) -> list[ColumnSpan]:
@@ -211,7 +244,8 @@ def _merge_spans(spans: list[ColumnSpan]) -> list[ColumnSpan]:
     for span in sorted(spans, key=lambda s: -s.score):
         kept = merged.get(span.key)
         if kept is None:
-            merged[span.key] = ColumnSpan(span.x0, span.x1, span.key, span.score, span.in_points)
+            merged[span.key] = ColumnSpan(span.x0, span.x1, span.key, span.score, span.in_points,
+                                          span.by_position)
         elif overlap(kept.x0, kept.x1, span.x0, span.x1) > 0:
             kept.x0, kept.x1 = min(kept.x0, span.x0), max(kept.x1, span.x1)
     return sorted(merged.values(), key=lambda s: s.x0)

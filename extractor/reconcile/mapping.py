@@ -452,11 +452,14 @@ class TableWalker:
         pairs = list(zip(ordered, tail, strict=True))
         return pairs, cells[: -len(ordered)]
 
-    def _store(self, key: str, cell: GridCell, label_score: float) -> None:
+    def _store(self, key: str, cell: GridCell, label_score: float,
+               by_position: bool = False) -> None:
         confidence = cell.confidence * label_score
         reasons = list(cell.reasons)
         if label_score < 1.0:
             reasons.append("uncertain_label")
+        if by_position:
+            reasons.append("placed_by_position")
         found = ReadValue(
             key=key, raw=cell.text.strip(), page=cell.page, bbox=cell.bbox,
             confidence=confidence, source=cell.source, reasons=reasons,
@@ -538,7 +541,8 @@ class TableWalker:
             self._unrecognised(item.text, values)
             return
         for span, cell in values:
-            self._store(f"applications.{key}.{span.key}", cell, min(score, span.score))
+            self._store(f"applications.{key}.{span.key}", cell, min(score, span.score),
+                        span.by_position)
 
     def _application_key(self, text: str) -> tuple[str | None, float]:
         group = best_match(text, vocab.APPLICATION_GROUP_LABELS, threshold=0.8)

@@ -32,6 +32,7 @@ class ColumnSpan:
     key: str
     score: float
     in_points: bool  # False: grid units (col indices), for backends without geometry
+    by_position: bool = False  # its label unreadable: the one column missing where it stands
 
 
 @dataclass
