@@ -315,3 +315,26 @@ def test_pale_digits_run_together_in_a_tight_crop_are_not_a_crossing_stroke() ->
     ink = cell_ink(gray, binary, (0, 0, width, pair.shape[0]), 0, 300, faint=143.35)
     assert ink.glyphs[0][0] < 5 and len(ink.glyphs) >= 2  # the "29" stays
     assert ink.crop.shape[1] > 0.8 * width
+
+
+def test_a_line_of_small_bold_type_blurred_into_one_bar_is_no_dash() -> None:
+    """A table 二 header (本年新制作数量) in small bold type on a 150-dpi scan runs together
+    into one long bar of ink. Long and thin as a dash, but far thicker than a dash's
+    stroke: it is text for the label reader, not a zero written as "-"."""
+    import pytest
+    from PIL import Image, ImageDraw, ImageFont
+
+    font_path = Path("/usr/share/fonts/truetype/arphic/uming.ttc")
+    if not font_path.exists():
+        pytest.skip("AR PL UMing (fonts-arphic-uming) not installed")
+    img = Image.new("L", (160, 40), 255)
+    font = ImageFont.truetype(str(font_path), 14)
+    ImageDraw.Draw(img).text((10, 12), "本年新制作数量", font=font, fill=0, stroke_width=1,
+                             stroke_fill=0)
+    gray = cv2.GaussianBlur(np.asarray(img), (0, 0), 1.6)
+    binary = np.where(gray < 170, 255, 0).astype(np.uint8)
+    assert cv2.connectedComponents(binary)[0] == 2  # one bar of ink
+    assert cell_ink(gray, binary, (0, 0, 160, 40), 0, 150).mark == ""
+    dash = np.zeros((40, 160), np.uint8)
+    dash[19:22, 70:90] = 255  # a printed dash at the same resolution still is one
+    assert cell_ink(255 - dash, dash, (0, 0, 160, 40), 0, 150).mark == "-"

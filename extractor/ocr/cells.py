@@ -30,6 +30,7 @@ CJK_RE = re.compile(r"[\u3400-\u9fff]")
 STACKED_LINE = 1.25  # pieces within this many text heights, one above the other, are one line
 SEAL_STROKE_IN = 0.15  # a faint stroke at least this long (inches) is a gray seal's ink
 FAINT_CONTRAST = 40  # a cell's darkest (smoothed) ink this much darker than its paper is print
+DASH_THICK_IN = 0.05  # a dash's bar, blur included, is at most this thick (inches)
 DASH_HEIGHT = 0.35  # a solid mark at most this share of the table's text height is a dash
 FAINT_CUT = 0.55  # pale print: ink is what is darker than this share of the way to the paper
 CROSSING_LONGER = 1.5  # a stroke from edge to edge this much taller/wider than the glyphs
@@ -261,9 +262,9 @@ def stroke_mark(component: np.ndarray, dpi: float, text_height: float | None = N
     h, w = component.shape
     if len(xs) < 6:
         return ""
-    if w >= 2.0 * h and h <= dpi * 0.05:
+    if w >= 2.0 * h and h <= dpi * DASH_THICK_IN:
         return "-"
-    if w >= 1.6 * h and h <= dpi * 0.05 and len(xs) >= 0.7 * w * h:
+    if w >= 1.6 * h and h <= dpi * DASH_THICK_IN and len(xs) >= 0.7 * w * h:
         return "-"  # a short bar thickened by blur: still solid, unlike any digit
     if text_height and h <= DASH_HEIGHT * text_height and w >= 1.2 * h \
             and len(xs) >= 0.6 * w * h:
@@ -276,8 +277,8 @@ def stroke_mark(component: np.ndarray, dpi: float, text_height: float | None = N
     dx, dy = evecs[0, 1], evecs[1, 1]
     angle = np.degrees(np.arctan2(abs(dy), abs(dx)))  # 0 = horizontal, 90 = upright
     thin = np.sqrt(minor / major)  # ~ stroke width / stroke length for a straight bar
-    if angle <= 12 and thin < 0.2 and w >= 1.5 * h:
-        return "-"
+    if angle <= 12 and thin < 0.2 and w >= 1.5 * h and h <= dpi * DASH_THICK_IN:
+        return "-"  # (a line of small bold type blurred into one bar is thicker)
     # Leaning right: x falls as y (downwards) grows.
     if 45 <= angle <= 78 and thin < 0.2 and dx * dy < 0 and w >= 0.3 * h:
         return "/"

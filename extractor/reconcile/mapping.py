@@ -41,6 +41,7 @@ from extractor.reconcile.reading import (
 from models.schema import DISCLOSURE_ROWS, DISCLOSURE_SECTION_PREFIX, SUBTOTAL_LABELS
 
 _SECTION_HEADING = re.compile(r"^[一二三四五六七八九十]+、")
+STRAY_NUMBER_IN_HEADER = 6  # header evidence a row needs to be one despite a number in it
 
 
 class TableWalker:
@@ -111,7 +112,8 @@ class TableWalker:
     def _header_table(self, cells: list[GridCell]) -> str | None:
         """Which table's header this row is, judged by its labels; None if it is not one."""
         texts = [c.text for c in cells if c.text.strip()]
-        if any(is_value_text(t) for t in texts):
+        numbers = sum(is_value_text(t) for t in texts)
+        if numbers > 1:
             return None
         disc = appl = appeal = 0
         for t in texts:
@@ -131,8 +133,8 @@ class TableWalker:
         scores = {"disclosure": disc, "applications": appl, "appeals": appeal}
         top = max(scores.values())
         leaders = [table for table, score in scores.items() if score == top]
-        if top < 2:
-            return None
+        if top < 2 or numbers and top < STRAY_NUMBER_IN_HEADER:
+            return None  # one number among many header labels: a piece of a label misread
         if len(leaders) == 1:
             return leaders[0]
         return self.table if self.table in leaders else None  # `总计` is in two headers
