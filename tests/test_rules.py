@@ -78,3 +78,57 @@ def test_null_counts_as_zero():
     v = consistent(Layout())
     v["appeals.review.upheld"] = None
     assert failed(v) == set()
+
+
+def _ocr_cells(values: dict, unread: set[str]) -> list:
+    from models.result import Cell
+
+    return [Cell(key=k, value=None if k in unread else v, raw="" if k in unread else str(v),
+                 confidence=0.0 if k in unread else 0.95, flagged=k in unread,
+                 reasons=["missing"] if k in unread else [], source="ocr")
+            for k, v in values.items()]
+
+
+def _results_column(natural_person: dict[str, int]) -> dict:
+    """A consistent report whose 自然人 column holds the given rows (totals follow)."""
+    v = consistent(Layout())
+    for row, n in natural_person.items():
+        v[f"applications.{row}.natural_person"] = n
+        v[f"applications.{row}.total"] = n
+    results = sum(n for row, n in natural_person.items() if row not in ("new_received",))
+    for col in ("natural_person", "total"):
+        v[f"applications.total.{col}"] = results
+        v[f"applications.new_received.{col}"] = results
+    return v
+
+
+def test_a_rule_an_unread_cell_breaks_flags_it_not_the_cells_other_rules_confirm():
+    """The 予以公开 and 部分公开 rows could not be read: the 自然人 column no longer adds
+    up. The gap is the unread cells' (counts are never negative), and every other cell of
+    the column is vouched for by its row's total: only the unread cells carry the rule
+    (they flagged the whole column before: a flood on every scan that lost a row)."""
+    from extractor.reconcile.flags import judge_failed_checks
+
+    v = _results_column({"granted": 5, "partially_granted": 2, "denied.state_secret": 1})
+    unread = {f"applications.{row}.{col}" for row in ("granted", "partially_granted")
+              for col in ("natural_person", "total")}
+    cells = _ocr_cells(v, unread)
+    checks = run_rules({c.key: c.value for c in cells})
+    judge_failed_checks(cells, checks)
+    assert {c.key for c in cells if c.flagged} == unread
+    by_key = {c.key: c for c in cells}
+    assert "rule:applications.results_sum" in by_key["applications.granted.natural_person"].reasons
+
+
+def test_a_gap_the_unread_cells_cannot_explain_keeps_every_cell_suspect():
+    """Read parts above the read total: no unread part can make up for that (and an
+    unread total is not in this rule), so the read cells stay flagged."""
+    from extractor.reconcile.flags import judge_failed_checks
+
+    v = _results_column({"granted": 5, "partially_granted": 2, "denied.state_secret": 1})
+    v["applications.partially_granted.natural_person"] = 9  # misread, its row total too
+    v["applications.partially_granted.total"] = 9
+    cells = _ocr_cells(v, {"applications.denied.internal_affairs.natural_person"})
+    judge_failed_checks(cells, run_rules({c.key: c.value for c in cells}))
+    by_key = {c.key: c for c in cells}
+    assert by_key["applications.partially_granted.natural_person"].flagged

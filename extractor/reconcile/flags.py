@@ -10,7 +10,7 @@ every failed rule, that value is offered in `suggested` (never written to `value
 from __future__ import annotations
 
 from extractor.reconcile.cells import FLAG_BELOW
-from extractor.reconcile.rules import run_rules
+from extractor.reconcile.rules import run_rules, sides
 from models.result import Cell, Check, Number
 
 TRUSTED_SOURCES = {"text", "html", "docx"}
@@ -37,13 +37,47 @@ def confirm_placements(cells: list[Cell], checks: list[Check]) -> None:
 def judge_failed_checks(cells: list[Cell], checks: list[Check]) -> None:
     by_key = {c.key: c for c in cells}
     failed = [c for c in checks if not c.ok]
+    confirmed = _confirmed(checks, by_key)
     for check in failed:
         involved = [by_key[k] for k in check.keys if k in by_key]
         check.blame = _blame(involved)
-        for cell in _suspects(involved, check.blame):
+        suspects = _suspects(involved, check.blame)
+        if any(_unread(c) for c in involved):
+            if _explained_by_unread(check, by_key):
+                # the unread cells account for the gap: of the cells read, only those no
+                # other rule vouches for stay suspects
+                suspects = [c for c in involved if _unread(c) or c.key not in confirmed]
+            else:  # they cannot: a read cell is wrong, whichever it is
+                suspects = involved
+        for cell in suspects:
             cell.flag(f"rule:{check.rule}")
     if failed:
         _suggest(cells, failed)
+
+
+def _unread(cell: Cell) -> bool:
+    return cell.value is None and cell.flagged
+
+
+def _confirmed(checks: list[Check], by_key: dict[str, Cell]) -> set[str]:
+    """Keys of cells a rule vouches for: one that holds over cells that were all read."""
+    return {k for c in checks if c.ok and not any(_unread(by_key[k]) for k in c.keys
+                                                   if k in by_key) for k in c.keys}
+
+
+def _explained_by_unread(check: Check, by_key: dict[str, Cell]) -> bool:
+    """Whether cells that could not be read (counted as 0) can account for the failure:
+    counts are never negative, so a gap is explained only by an unread cell on the side
+    that falls short. (A sum of read parts above a read total is a misread or the
+    report's own error, whatever is unread.)"""
+    if check.expected is None or check.actual is None:
+        return False
+    parts, totals = sides(check)
+    unread_parts = any(k in by_key and _unread(by_key[k]) for k in parts)
+    unread_totals = any(k in by_key and _unread(by_key[k]) for k in totals)
+    if check.expected < check.actual:
+        return unread_parts
+    return unread_totals
 
 
 def _blame(involved: list[Cell]) -> str:

@@ -45,6 +45,12 @@ def _check(rule: str, scope: str, values: Mapping[str, Number | None],
     )
 
 
+def sides(check: Check) -> tuple[list[str], list[str]]:
+    """A check's keys as (parts, totals): Σparts is `expected`, Σtotals is `actual`."""
+    totals = 2 if check.rule == "applications.balance" else 1  # total + carried_forward
+    return check.keys[:-totals], check.keys[-totals:]
+
+
 def _tidy(number: Number) -> Number:
     return round(number, 6) if isinstance(number, float) else number
 
