@@ -81,7 +81,7 @@ def _explained_by_unread(check: Check, by_key: dict[str, Cell]) -> bool:
 
 
 def _blame(involved: list[Cell]) -> str:
-    if any(c.value is None and c.flagged for c in involved):
+    if any(_unread(c) for c in involved):
         return "extraction"  # a value that could not be read is counted as 0
     if all(c.source in TRUSTED_SOURCES and c.confidence >= FLAG_BELOW for c in involved):
         return "source"
