@@ -132,3 +132,19 @@ def test_a_gap_the_unread_cells_cannot_explain_keeps_every_cell_suspect():
     judge_failed_checks(cells, run_rules({c.key: c.value for c in cells}))
     by_key = {c.key: c for c in cells}
     assert by_key["applications.partially_granted.natural_person"].flagged
+
+
+def test_a_misread_is_looked_for_among_the_cells_no_other_rule_vouches_for():
+    """One OCR'd cell misread (44 read as 4): its column's sum and its row's total both
+    fail. The other cells of the column are each vouched for by their own row's total,
+    so they are not flagged; the misread and its row, which its rule cannot clear, are."""
+    from extractor.reconcile.flags import judge_failed_checks
+
+    v = _results_column({"granted": 5, "partially_granted": 44, "denied.state_secret": 1})
+    v["applications.partially_granted.natural_person"] = 4  # misread; its row total read right
+    cells = _ocr_cells(v, set())
+    judge_failed_checks(cells, run_rules({c.key: c.value for c in cells}))
+    flagged = {c.key for c in cells if c.flagged}
+    assert "applications.partially_granted.natural_person" in flagged
+    assert "applications.granted.natural_person" not in flagged
+    assert "applications.denied.state_secret.natural_person" not in flagged

@@ -1,5 +1,7 @@
 """The review app in a real browser (Debian's chromium driven by Playwright), over a real
-`extractor serve` process and a database built by `extractor batch` from a scanned sample.
+`extractor serve` process and a database built by `extractor batch` from a scanned sample:
+a Word-made scan whose source carries deliberate arithmetic errors, so that it has flags to
+settle however well OCR reads it.
 
 A person opens the queue and clears every flag of the scan with the keyboard alone,
 typing what the page shows (the sample's ground truth) where the extractor read it
@@ -27,7 +29,7 @@ from extractor.store import Store
 from tests.servers import free_port
 
 ROOT = Path(__file__).resolve().parent.parent
-SCAN = ROOT / "samples" / "generated" / "scan" / "s06-county-2019-poor-300-grey.pdf"
+SCAN = ROOT / "samples" / "generated" / "scan" / "m02-city-2020-word-landscape-errors-scan300-grey.pdf"
 TRUTH = SCAN.with_suffix(".json")
 CHROMIUM = Path("/usr/bin/chromium")
 CHROMIUM_ARGS = [

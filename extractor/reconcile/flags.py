@@ -49,6 +49,10 @@ def judge_failed_checks(cells: list[Cell], checks: list[Check]) -> None:
                 suspects = [c for c in involved if _unread(c) or c.key not in confirmed]
             else:  # they cannot: a read cell is wrong, whichever it is
                 suspects = involved
+        elif check.blame == "extraction":
+            # a misread breaks every rule over it: the cells another rule vouches for are
+            # not it (when all are vouched for, none is cleared)
+            suspects = [c for c in suspects if c.key not in confirmed] or suspects
         for cell in suspects:
             cell.flag(f"rule:{check.rule}")
     if failed:
