@@ -29,7 +29,8 @@ from extractor.store import Store
 from tests.servers import free_port
 
 ROOT = Path(__file__).resolve().parent.parent
-SCAN = ROOT / "samples" / "generated" / "scan" / "m02-city-2020-word-landscape-errors-scan300-grey.pdf"
+SCANS = ROOT / "samples" / "generated" / "scan"
+SCAN = SCANS / "m02-city-2020-word-landscape-errors-scan300-grey.pdf"
 TRUTH = SCAN.with_suffix(".json")
 CHROMIUM = Path("/usr/bin/chromium")
 CHROMIUM_ARGS = [
