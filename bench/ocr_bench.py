@@ -127,7 +127,7 @@ def main() -> None:
     parser.add_argument("--dpi", default="150,200,300")
     parser.add_argument("--presets", default="clean,mild,hard,photo")
     parser.add_argument("--engines", default=",".join(available_engines()),
-                        help="tesseract (its C API when tesserocr is installed), "
+                        help="tesseract (the loaded library by default), "
                              "tesseract/api, tesseract/cli (a process per call), rapidocr")
     parser.add_argument("--no-verify", action="store_true", help="primary engine only")
     parser.add_argument("--errors", action="store_true", help="list every wrong cell")

@@ -1,8 +1,9 @@
-"""tesseract kept loaded (tesserocr's C API) against tesseract's command line (pytesseract).
+"""tesseract kept loaded (the system's libtesseract) against tesseract's command line.
 
 Both read the same cell crops of a real report page (hzq2023, rendered at 200 dpi and
-degraded like a scan): the texts must be the same and the confidences on the same scale,
-so the reader flags (below 0.8) and re-reads (below 0.95) the same cells either way.
+degraded like a scan): being one library, they must give the same texts and the same
+confidences, so the reader flags (below 0.8) and re-reads (below 0.95) the same cells
+whichever way tesseract is called.
 """
 
 from __future__ import annotations
@@ -11,12 +12,12 @@ from pathlib import Path
 
 import pytest
 
-from extractor.ocr import available_engines
+from extractor.ocr import available_engines, libtesseract
 from extractor.ocr.cells import cell_ink, faint_level
-from extractor.ocr.engines import TesseractEngine, _api, _tesserocr_ok
+from extractor.ocr.engines import TesseractEngine, _api
 from extractor.ocr.lines import find_tables
 from extractor.ocr.preprocess import prepare
-from extractor.ocr.reading import OCR_FLAG_THRESHOLD, VERIFY_BELOW, _value_shaped
+from extractor.ocr.reading import _value_shaped
 from extractor.ocr.synth import SCAN_PRESETS, degrade
 from extractor.sources.images import render_pdf_page
 
@@ -24,7 +25,7 @@ HZQ = Path(__file__).resolve().parent.parent / "samples" / "real" / "hzq2023.pdf
 
 pytestmark = [
     pytest.mark.skipif("tesseract" not in available_engines(), reason="tesseract not installed"),
-    pytest.mark.skipif(not _tesserocr_ok(), reason="tesserocr not installed"),
+    pytest.mark.skipif(not libtesseract.available(), reason="libtesseract not installed"),
 ]
 
 
@@ -52,21 +53,8 @@ def crops() -> dict[str, list]:
 def test_loaded_engine_reads_as_the_command_line(crops: dict[str, list], kind: str) -> None:
     api = TesseractEngine(backend="api").read(crops[kind], kind)
     cli = TesseractEngine(backend="cli").read(crops[kind], kind)
-    # The wheel's libtesseract (5.5) is newer than Debian's command line (5.3): crops
-    # read at a confidence that flags them anyway (garbage, 0.0) may read differently, but
-    # what either side is sure of both read alike.
-    sure = [(a, c) for a, c in zip(api, cli, strict=True)
-            if max(a.confidence, c.confidence) >= OCR_FLAG_THRESHOLD]
-    assert len(sure) >= 0.5 * len(cli)
-    assert all(a.text == c.text for a, c in sure), [(a, c) for a, c in sure if a.text != c.text]
-    for a, c in sure:
-        assert abs(a.confidence - c.confidence) <= 0.08, (a, c)
-    # Values between the two thresholds are re-read by the second engine; labels are not.
-    for threshold in (OCR_FLAG_THRESHOLD, VERIFY_BELOW) if kind == "value" else (
-            OCR_FLAG_THRESHOLD,):
-        agree = sum((a.confidence < threshold) == (c.confidence < threshold)
-                    for a, c in zip(api, cli, strict=True))
-        assert agree >= 0.95 * len(cli), threshold
+    assert [(a.text, a.confidence) for a in api] == [(c.text, c.confidence) for c in cli]
+    assert sum(bool(c.text) for c in cli) >= 0.9 * len(cli)  # the crops were read at all
 
 
 def test_engine_is_loaded_once_per_thread(crops: dict[str, list]) -> None:

@@ -19,6 +19,8 @@ from typing import Literal, Protocol
 import cv2
 import numpy as np
 
+from extractor.ocr import libtesseract
+
 # tesseract starts an OpenMP thread per core for every small image it is given; on short
 # crops the threads only fight (measured: a table page 9.2 s → 2.1 s with one thread).
 # A caller who wants otherwise sets the variable first.
@@ -48,8 +50,7 @@ class OcrEngine(Protocol):
 
 def available_engines() -> list[str]:
     names = []
-    if _tesseract_ok() or (os.environ.get("EXTRACTOR_TESSERACT") == "api"
-                           and _tesserocr_ok()):
+    if _tesseract_ok() or libtesseract.available():
         names.append("tesseract")
     if _rapidocr_ok():
         names.append("rapidocr")
@@ -79,21 +80,19 @@ class TesseractEngine:
     call with page segmentation mode 6 (a uniform block: one cell per line); words are
     assigned back to crops by their vertical position.
 
-    Two ways to call the same engine, giving the same words and confidences (both read
-    tesseract's TSV output): `api`, tesserocr's C API, one loaded model per (language,
-    mode, whitelist) kept for the life of the thread; `cli`, pytesseract's subprocess per
-    call, which loads `chi_sim` again every time (≈ 0.25 s a call). `cli` is the default:
-    the wheel's libtesseract (5.5) finds text lines differently from Debian's 5.3 on some
-    montages (it dropped a header line 自然人 of a 150-dpi scan, which cost a whole table's
-    columns), so `api` is opt-in (`EXTRACTOR_TESSERACT=api`) until the reading is tuned on it.
+    Two ways to call the same library, giving the same words and confidences: `api`, the
+    system's libtesseract loaded once per (language, mode, whitelist) for the life of the
+    thread (libtesseract.py), the default; `cli`, pytesseract's subprocess per call, which
+    loads `chi_sim` again every time (≈ 0.25 s a call): the fallback where the library
+    cannot be loaded, or by choice (`EXTRACTOR_TESSERACT=cli`).
     """
 
     name = "tesseract"
 
     def __init__(self, backend: TessBackend | None = None) -> None:
         if backend is None:
-            wanted = os.environ.get("EXTRACTOR_TESSERACT", "cli")
-            backend = "api" if wanted == "api" and _tesserocr_ok() else "cli"
+            wanted = os.environ.get("EXTRACTOR_TESSERACT", "api")
+            backend = "api" if wanted == "api" and libtesseract.available() else "cli"
         self.backend: TessBackend = backend
 
     def read(self, crops: Sequence[np.ndarray], kind: CropKind) -> list[Reading]:
@@ -157,52 +156,39 @@ class TesseractEngine:
 _api_local = threading.local()
 
 
-def _api(lang: str, psm: int, whitelist: str | None):
+def _api(lang: str, psm: int, whitelist: str | None) -> libtesseract.LoadedTesseract:
     """This thread's loaded tesseract for (language, mode, whitelist): loaded once, kept.
 
-    A TessBaseAPI is not safe to share between threads; batch workers are processes, so
-    in practice one per process. Loading `chi_sim` costs ≈ 0.2 s; reading a montage of
-    short crops costs far less than that.
+    An engine is not safe to share between threads; batch workers are processes, so in
+    practice one per process. Loading `chi_sim` costs ≈ 0.2 s; reading a montage of short
+    crops costs far less than that.
     """
-    import tesserocr
-
     cache = getattr(_api_local, "apis", None)
     if cache is None:
         cache = _api_local.apis = {}
     key = (lang, psm, whitelist)
     api = cache.get(key)
     if api is None:
-        api = tesserocr.PyTessBaseAPI(path=_tessdata(), lang=lang,
-                                      psm=psm, oem=tesserocr.OEM.DEFAULT)
-        if whitelist:
-            api.SetVariable("tessedit_char_whitelist", whitelist)
-        elif lang == "chi_sim":
-            api.SetVariable("preserve_interword_spaces", "1")
-        cache[key] = api
+        variables = ({"tessedit_char_whitelist": whitelist} if whitelist else
+                     {"preserve_interword_spaces": "1"} if lang == "chi_sim" else {})
+        api = cache[key] = libtesseract.LoadedTesseract(lang, psm, variables)
     return api
 
 
 def _api_data(image: np.ndarray, lang: str, psm: int, whitelist: str | None) -> dict[str, list]:
-    """The same TSV the command line prints (`image_to_data`), from the loaded engine."""
-    api = _api(lang, psm, whitelist)
-    image = np.ascontiguousarray(image if image.ndim == 2 else
-                                 cv2.cvtColor(image, cv2.COLOR_BGR2GRAY))
-    h, w = image.shape
-    api.SetImageBytes(image.tobytes(), w, h, 1, w)
-    tsv = api.GetTSVText(0) or ""
+    """The same words the command line prints (`image_to_data`), from the loaded engine."""
+    image = image if image.ndim == 2 else cv2.cvtColor(image, cv2.COLOR_BGR2GRAY)
     data: dict[str, list] = {"text": [], "conf": [], "left": [], "top": [], "height": []}
-    for row in tsv.splitlines():
+    for row in _api(lang, psm, whitelist).tsv(image).splitlines():
         parts = row.split("\t")
         if len(parts) < 12:
             continue
         data["left"].append(int(parts[6]))
         data["top"].append(int(parts[7]))
         data["height"].append(int(parts[9]))
-        # Whole percents, as pytesseract's `image_to_data` gives them: the same confidences,
-        # so the flag and re-read thresholds (whole percents) select the same cells.
+        # Whole percents, as pytesseract's `image_to_data` gives them.
         data["conf"].append(int(float(parts[10])))
         data["text"].append(parts[11])
-    api.Clear()
     return data
 
 
@@ -213,30 +199,6 @@ def warm_up() -> None:
             _api(lang, 6, whitelist)
     if _rapidocr_ok():
         _rapid_singleton()
-
-
-@lru_cache(maxsize=1)
-def _tessdata() -> str:
-    """Debian's language packs (the same `chi_sim` the command line uses): the directory
-    the installed `tesseract` reports, else tesserocr's own default."""
-    import tesserocr
-
-    for candidate in (os.environ.get("TESSDATA_PREFIX"),
-                      "/usr/share/tesseract-ocr/5/tessdata", "/usr/share/tessdata"):
-        if candidate and os.path.exists(os.path.join(candidate, "chi_sim.traineddata")):
-            return candidate.rstrip("/") + "/"
-    return tesserocr.get_languages()[0]
-
-
-@lru_cache(maxsize=1)
-def _tesserocr_ok() -> bool:
-    try:
-        import tesserocr
-
-        langs = set(tesserocr.get_languages(_tessdata())[1])
-    except Exception:
-        return False
-    return {"chi_sim", "eng"} <= langs
 
 
 def _montage(crops: Sequence[np.ndarray], line_px: int) -> tuple[np.ndarray, list[tuple]]:

@@ -48,30 +48,51 @@ def upright(image: np.ndarray, dpi: float, engine: OcrEngine | None) -> tuple[np
     sideways pages are turned (to the side the axis cannot tell, which the sense check
     then settles).
     """
+    image, found = along_lines(image, dpi)
+    if engine is not None:
+        upside_down, found.sense_gain = reads_upside_down(image, dpi, engine)
+        if upside_down:
+            image, found.turn = half_turn(image), (found.turn + 180) % 360
+    return image, found
+
+
+def along_lines(image: np.ndarray, dpi: float) -> tuple[np.ndarray, Orientation]:
+    """The page turned a quarter if its text lines run down it (the axis alone: no reading).
+
+    Which end is up is left to `reads_upside_down`, or to the reading of the page itself
+    (ocr/page.py): well-read labels are proof enough that it stands upright.
+    """
     gray = image if image.ndim == 2 else cv2.cvtColor(image, cv2.COLOR_BGR2GRAY)
     scale = min(WORK_DPI / dpi, 1.0)
     small = cv2.resize(gray, None, fx=scale, fy=scale, interpolation=cv2.INTER_AREA)
-    ink = _text_ink(small)
-    across, down = _run_lengths(ink)
+    across, down = _run_lengths(_text_ink(small))
     ratio = (across + 1.0) / (down + 1.0)
     turn = 0
     if ratio < 1 / AXIS_MARGIN:
-        turn = 90  # lines run down the page: turn it a quarter counter-clockwise...
-        gray, ink = _rot(gray, 1), _rot(ink, 1)
-    gain = 0.0
-    if engine is not None:
-        lines = _widest_lines(ink, gray, 1.0 / scale)
-        if lines:
-            flipped = [np.ascontiguousarray(np.rot90(c, 2)) for c in lines]
-            readings = engine.read([*lines, *flipped], "label")
-            as_is = [r.confidence for r in readings[:len(lines)]]
-            turned = [r.confidence for r in readings[len(lines):]]
-            gain = float(np.mean(turned) - np.mean(as_is))
-            if gain > SENSE_MARGIN and max(turned) >= SENSE_SURE:
-                turn = (turn + 180) % 360
-    if turn:
-        image = _rot(image, turn // 90)
-    return image, Orientation(turn=turn, axis_ratio=round(ratio, 3), sense_gain=round(gain, 3))
+        turn = 90  # lines run down the page: turn it a quarter counter-clockwise
+        image = _rot(image, 1)
+    return image, Orientation(turn=turn, axis_ratio=round(ratio, 3), sense_gain=0.0)
+
+
+def reads_upside_down(image: np.ndarray, dpi: float, engine: OcrEngine) -> tuple[bool, float]:
+    """Whether a page whose lines run across reads better turned half round, and by how
+    much (mean confidence of its widest lines turned, minus as they stand)."""
+    gray = image if image.ndim == 2 else cv2.cvtColor(image, cv2.COLOR_BGR2GRAY)
+    scale = min(WORK_DPI / dpi, 1.0)
+    small = cv2.resize(gray, None, fx=scale, fy=scale, interpolation=cv2.INTER_AREA)
+    lines = _widest_lines(_text_ink(small), gray, 1.0 / scale)
+    if not lines:
+        return False, 0.0
+    flipped = [half_turn(c) for c in lines]
+    readings = engine.read([*lines, *flipped], "label")
+    as_is = [r.confidence for r in readings[:len(lines)]]
+    turned = [r.confidence for r in readings[len(lines):]]
+    gain = float(np.mean(turned) - np.mean(as_is))
+    return gain > SENSE_MARGIN and max(turned) >= SENSE_SURE, round(gain, 3)
+
+
+def half_turn(image: np.ndarray) -> np.ndarray:
+    return _rot(image, 2)
 
 
 def _rot(image: np.ndarray, quarters: int) -> np.ndarray:
