@@ -205,3 +205,55 @@ def test_blank_other_heading_before_its_items_in_an_unruled_table_is_no_row(tmp_
     cells = _read(tmp_path, [TablePage(HEADING, HEADER + rows, ruled=False)])
     _assert_rows(cells, values)
     assert not any(k.startswith("applications.other.subtotal.") for k in cells)
+
+
+def _with_single_other_row(numbers: list[int]) -> dict:
+    """A 2019-style report whose one （六）其他处理 row holds `numbers` (its total last)."""
+    values = _without_other_items(application_values())
+    parts = VALUE_COLUMNS[:-1]
+    row = dict(zip(parts, numbers, strict=True))
+    row[VALUE_COLUMNS[-1]] = sum(numbers)
+    for column, value in row.items():
+        values[f"applications.other.subtotal.{column}"] = value
+        values[f"applications.total.{column}"] += value
+        values[f"applications.new_received.{column}"] += value
+    return values
+
+
+def _other_label_below_its_values(values: dict) -> list:
+    """（六）其他处理 set lower than its numbers and read as two lines without rules: the
+    numbers beside an unreadable piece of the label, 其他处理 alone on the line below."""
+    rows = [value_row(r.label, r.key, values) for r in ROWS if r.key not in OTHER_ITEMS]
+    at = next(i for i, r in enumerate(rows) if r[0][0] == "（七）总计")
+    rows.insert(at, value_row("／", "other.subtotal", values))
+    rows.insert(at + 1, blank_row("其他处理"))
+    return rows
+
+
+def test_a_label_read_below_its_values_takes_them(tmp_path):
+    """The numbers whose label was not read, with no free row by position, beside a label
+    alone on its line, are that label's row; every rule over them holds: no flag."""
+    values = _with_single_other_row([4, 1, 0, 2, 0, 1])
+    rows = _other_label_below_its_values(values)
+    cells = _read(tmp_path, [TablePage(HEADING, HEADER + rows, ruled=False)])
+    _assert_rows(cells, values)
+    other = [cells[f"applications.other.subtotal.{c}"] for c in VALUE_COLUMNS]
+    assert not any(c.flagged for c in other), [c.reasons for c in other]
+
+
+def test_a_label_read_below_values_that_break_its_rules_stays_flagged(tmp_path):
+    values = _with_single_other_row([4, 1, 0, 2, 0, 1])
+    values["applications.other.subtotal.natural_person"] += 3  # the row total fails
+    rows = _other_label_below_its_values(values)
+    cells = _read(tmp_path, [TablePage(HEADING, HEADER + rows, ruled=False)])
+    placed = cells["applications.other.subtotal.natural_person"]
+    assert placed.value == 7 and placed.flagged and "placed_by_position" in placed.reasons
+
+
+def test_zeros_read_beside_a_label_below_them_stay_flagged(tmp_path):
+    """All zeros fit any rule: their placement is never taken as confirmed."""
+    values = _with_single_other_row([0, 0, 0, 0, 0, 0])
+    cells = _read(tmp_path, [TablePage(HEADING, HEADER + _other_label_below_its_values(values),
+                                       ruled=False)])
+    other = [cells[f"applications.other.subtotal.{c}"] for c in VALUE_COLUMNS]
+    assert all(c.value == 0 and c.flagged for c in other)

@@ -20,8 +20,33 @@ def place_unlabelled_rows(reading: Reading) -> None:
     for group in reversed(reading.loose_subtotals):  # later ones free keys for earlier
         _place_subtotal(reading, group)
     _fill_gaps(reading)
+    _lift_displaced_labels(reading)
     _fill_disclosure_gap(reading)
     _settle_blank_rows(reading)
+
+
+def _lift_displaced_labels(reading: Reading) -> None:
+    """A row of values whose label was not read, with no free row left for it by position,
+    beside a recognised label whose line has no values: one row, its label set lower or
+    higher than its numbers (centred on two lines, its first line lost to OCR), and read
+    as two lines in an unruled table. The values take the label's row, flagged until the
+    rules confirm them; all zeros (which any rule accepts) stay flagged."""
+    rows = reading.application_rows
+    for i, (key, values, says) in enumerate(rows):
+        if key is not None or not any(cell.text.strip() for _, cell in values):
+            continue
+        beside = [rows[j][0] for j in (i - 1, i + 1)
+                  if 0 <= j < len(rows) and rows[j][0] and _blank_line(reading, rows[j][0])]
+        if len(beside) != 1:
+            continue  # no labelled blank line beside it, or two: which one is unknown
+        target = beside[0]
+        for found_key in [k for k in reading.values if k.startswith(f"applications.{target}.")]:
+            del reading.values[found_key]
+        nonzero = any(parse_value(cell.text.strip(), "count").value for _, cell in values)
+        for span, cell in values:
+            _store_value(reading, f"applications.{target}.{span.key}", cell,
+                         FORCED if nonzero else GAP_CERTAINTY)
+        rows[i] = (target, values, says)
 
 
 DISCLOSURE_ORDER = ("regulations", "normative_documents", "licensing", "other_services",
@@ -68,6 +93,12 @@ def _settle_blank_rows(reading: Reading) -> None:
             if unplaced:
                 found.reasons.append("uncertain_label")
                 found.confidence = min(found.confidence, 0.5)
+
+
+def _blank_line(reading: Reading, row: str) -> bool:
+    """Whether a recognised table 三 row was a label alone on its line (no value read)."""
+    found = [v for k, v in reading.values.items() if k.startswith(f"applications.{row}.")]
+    return bool(found) and all("blank_row" in v.reasons and not v.raw for v in found)
 
 
 def canonical_positions() -> dict[str, tuple[float, ...]]:
