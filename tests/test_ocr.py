@@ -8,6 +8,7 @@ from __future__ import annotations
 
 from pathlib import Path
 
+import cv2
 import numpy as np
 import pdfplumber
 import pytest
@@ -132,3 +133,15 @@ def test_value_truth_helper() -> None:
     assert is_value_truth("") and is_value_truth("7730.28") and is_value_truth("－")
     assert not is_value_truth("行政许可")
     assert np.isclose(OCR_FLAG_THRESHOLD, OCR_FLAG_THRESHOLD)
+
+
+def test_lone_zeros_doubted_in_a_batch_are_read_again_alone() -> None:
+    """A table in a light serif typeface (a garbled reportlab report's page, OCR'd): its
+    thin zeros read "0" at 0.79 batched with the table's other numbers (0.00 in the whole
+    page's batch), at 0.87 alone. Each is read again alone, and the zeros are not flagged."""
+    image = cv2.imread(str(Path(__file__).parent / "data" / "light_serif_zeros.png"),
+                       cv2.IMREAD_GRAYSCALE)
+    page = read_page_image(image, 1, 300, read_text=False)
+    zeros = [c for g in page.grids for c in g.cells if c.text == "0"]
+    assert len(zeros) >= 15
+    assert all(c.confidence >= OCR_FLAG_THRESHOLD for c in zeros), [c.confidence for c in zeros]

@@ -43,6 +43,7 @@ AGREED_CONFIDENCE = 0.9
 NULL_WORDS = {"无"}  # value cells printed as a word, read by the label reader
 UNSURE_UNIT = 0.3  # an amount with its unit that only the label reader saw so
 MAX_SINGLE_READS = 8  # one-by-one re-reads per table: bounds what a bad page costs
+MAX_LONE_READS = 120  # one-digit cells re-read alone per table (a few ms each, loaded)
 MAX_SECOND_READS = 60  # doubted values per table read by the second engine
 SECOND_SURE = 0.9  # the second engine's confidence needed for its reading to count
 TWIN_MATCH = 0.9  # correlation of two glyph images that are one character in one print
@@ -106,6 +107,7 @@ def read_cells(
     for i in empty:
         reading = primary.read_single(inks[i].crop, "value")
         value_reads[i] = (normalise_value(reading.text), reading.confidence)
+    _read_lone_digits(primary, inks, value_reads)
     for i in sorted(value_reads):  # neither a value nor CJK: keep the label reading, doubted
         text = without_unit(value_reads[i][0])
         if not VALUE_RE.match(text) and not looks_like_value(text):
@@ -144,6 +146,26 @@ def read_cells(
             reasons[i].append("low_confidence")
 
     return texts, confs, reasons
+
+
+def _read_lone_digits(engine: OcrEngine, inks: list[CellInk],
+                      value_reads: dict[int, tuple[str, float]]) -> None:
+    """One-digit values the batch doubts, read again alone.
+
+    In a batched read a lone glyph's confidence swings with the other crops of the batch:
+    a thin 0 in a light typeface reads "0" at 0.00 among a table's numbers, 0.79 among
+    zeros only, 0.87 alone. The lone reading's confidence is taken where it reads the
+    same digit (a different digit leaves the doubt as it was); above the flag threshold it
+    is still checked by the second engine like any other (VERIFY_BELOW).
+    """
+    lone = [i for i in sorted(value_reads)
+            if value_reads[i][1] < OCR_FLAG_THRESHOLD and re.fullmatch(r"\d", value_reads[i][0])
+            and len(inks[i].glyphs) == 1 and not inks[i].dash][:MAX_LONE_READS]
+    for i in lone:
+        again = engine.read_single(inks[i].crop, "value")
+        text, conf = value_reads[i]
+        if normalise_value(again.text) == text:
+            value_reads[i] = (text, max(conf, again.confidence))
 
 
 def _settle_by_twins(inks: list[CellInk], texts: list[str], confs: list[float],
