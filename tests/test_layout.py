@@ -161,3 +161,33 @@ def test_a_number_misread_in_a_header_row_leaves_it_a_header() -> None:
     assert not any("header row was not understood" in w for w in reading.warnings)
     assert {k: reading.values[k].raw for k in keys if k in reading.values} == {
         k: str(i) for i, k in enumerate(keys)}
+
+
+def test_a_lone_number_amid_an_unruled_header_does_not_end_it() -> None:
+    """A three-line table (rules above and below the header only, read by alignment): the
+    header's labels stand on two lines (自然人 and 总计 centred beside the two-line labels),
+    and the note in the label column (……等于第三项加第四项之和) left a piece read as "4"
+    between them. A lone number is no data row: the header goes on, and all seven
+    columns are found (they were four, and the table's rows were lost)."""
+    from extractor.grid import Grid, GridCell
+    from extractor.reconcile.mapping import read_tables
+
+    def at(row: int, col: int, text: str, x: float, y: float) -> GridCell:
+        return GridCell(row, col, text, bbox=(x, y, x + 30, y + 10))
+
+    cells = [at(0, 0, "自然人", 200, 100), at(0, 1, "社会公益", 320, 100),
+             at(0, 2, "法律服务", 360, 100), at(0, 3, "总计", 440, 100),
+             at(1, 0, "4", 60, 106),
+             at(2, 0, "商业企业", 240, 112), at(2, 1, "科研机构", 280, 112),
+             at(2, 2, "其他", 400, 112),
+             at(3, 0, "组织", 320, 124), at(3, 1, "机构", 360, 124)]
+    values = ["7", "1", "0", "2", "4", "3", "17"]
+    cells += [at(4, 0, "一、本年新收政府信息公开申请数量", 60, 140)]
+    cells += [at(4, 1 + i, v, 200 + 40 * i, 140) for i, v in enumerate(values)]
+    grid = Grid(page=1, cells=cells, n_rows=5, n_cols=8, source="ocr", method="aligned",
+                context="三、收到和处理政府信息公开申请情况")
+    reading = read_tables([grid])
+    got = {k.rsplit(".", 1)[1]: v.raw for k, v in reading.values.items()
+           if k.startswith("applications.new_received.")}
+    assert got == dict(zip(["natural_person", "commercial", "research", "nonprofit",
+                            "legal_service", "other_org", "total"], values, strict=True))

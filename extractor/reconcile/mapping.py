@@ -163,6 +163,9 @@ class TableWalker:
                 if self.spans:
                     self._appeal_row(self._split_row(grid, cells)[0], blank_ok=True)
             return
+        if self.in_header and len(filled) == 1 and is_value_text(filled[0].text):
+            return  # a lone number amid a header (a piece of a note: 第四项 read as "4"):
+            # no data row is one cell, so it neither ends the header nor joins it
         if len(filled) == 1 and not is_value_text(filled[0].text):
             text = filled[0].text
             if self._maybe_heading(text):
