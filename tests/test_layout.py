@@ -191,3 +191,31 @@ def test_a_lone_number_amid_an_unruled_header_does_not_end_it() -> None:
            if k.startswith("applications.new_received.")}
     assert got == dict(zip(["natural_person", "commercial", "research", "nonprofit",
                             "legal_service", "other_org", "total"], values, strict=True))
+
+
+def test_a_misread_first_column_label_is_the_missing_column_where_it_stands() -> None:
+    """A fax TIFF's table 三: 自然人 read as 和让然人. Left of every column read stands the
+    row labels' header (the note on the rules) too, so there a cell is taken for the one
+    missing column only if it also resembles that column's label; the note is not."""
+    from extractor.grid import Grid, GridCell
+    from extractor.reconcile.mapping import read_tables
+
+    header = ["商业企业", "科研机构", "社会公益组织", "法律服务机构", "其他"]
+
+    def table(first_column_label: str) -> Grid:
+        note = "（本列数据的勾稽关系为：第一项加第二项之和，等于第三项加第四项之和）"
+        cells = [GridCell(0, 0, note, rowspan=3, colspan=2),
+                 GridCell(0, 2, "申请人情况", colspan=7),
+                 GridCell(1, 2, first_column_label, rowspan=2),
+                 GridCell(1, 3, "法人或其他组织", colspan=5), GridCell(1, 8, "总计", rowspan=2)]
+        cells += [GridCell(2, 3 + i, text) for i, text in enumerate(header)]
+        cells += [GridCell(3, 0, "一、本年新收政府信息公开申请数量", colspan=2)]
+        cells += [GridCell(3, 2 + i, v) for i, v in enumerate(["7", "1", "0", "0", "2", "3", "13"])]
+        return Grid(page=1, cells=cells, n_rows=4, n_cols=9, source="ocr",
+                    context="三、收到和处理政府信息公开申请情况")
+
+    got = read_tables([table("和让然人")]).values
+    assert got["applications.new_received.natural_person"].raw == "7"
+    assert got["applications.new_received.total"].raw == "13"
+    noise = read_tables([table("巛")]).values  # nothing like 自然人: no column is guessed
+    assert "applications.new_received.natural_person" not in noise

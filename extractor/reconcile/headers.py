@@ -11,7 +11,7 @@ from collections import Counter, defaultdict
 
 from extractor.grid import GridCell
 from extractor.reconcile import vocabulary as vocab
-from extractor.reconcile.labels import Candidate, best_match
+from extractor.reconcile.labels import Candidate, best_match, content, similarity
 from extractor.reconcile.reading import ColumnSpan, cell_span, overlap
 from models.schema import APPEAL_COLUMNS, APPEAL_GROUPS, APPLICATION_COLUMNS
 
@@ -78,6 +78,9 @@ def application_spans(cells: list[GridCell]) -> list[ColumnSpan]:
     return spans + _column_by_position(spans, unread)
 
 
+RESEMBLES = 0.5  # similarity of a misread header cell to the one missing column's label
+
+
 def _column_by_position(spans: list[ColumnSpan], unread: list[GridCell]) -> list[ColumnSpan]:
     """A table 三 header cell OCR could not read (总计 stacked in a narrow cell, read as
     noise) that is the only one standing apart from the columns read, where the one
@@ -90,8 +93,11 @@ def _column_by_position(spans: list[ColumnSpan], unread: list[GridCell]) -> list
     at = order.index(missing[0])
     left = [s for s in spans if s.key in order and order.index(s.key) < at]
     right = [s for s in spans if s.key in order and order.index(s.key) > at]
-    if not left:
-        return []  # left of every column read: the row labels' header, not a column
+    labels = [c.label for c in APPLICATION_COLUMNS if c.key == missing[0]]
+
+    def resembles(cell: GridCell) -> bool:  # 自然人 read as 和让然人: half its label is there
+        return any(similarity(content(cell.text), content(label)) >= RESEMBLES
+                   for label in labels)
 
     def in_its_place(cell: GridCell) -> bool:  # (rules read from a scan touch: some slack)
         x0, x1, _ = cell_span(cell)
@@ -100,7 +106,9 @@ def _column_by_position(spans: list[ColumnSpan], unread: list[GridCell]) -> list
                         for s in spans)
                 and all(s.x1 < middle for s in left) and all(s.x0 > middle for s in right))
 
-    found = [cell_span(c) for c in unread if in_its_place(c)]
+    # Left of every column read stands the row labels' header too: there the cell must
+    # also resemble the missing column's label.
+    found = [cell_span(c) for c in unread if in_its_place(c) and (left or resembles(c))]
     if not found:
         return []
     x0, x1 = min(f[0] for f in found), max(f[1] for f in found)
