@@ -62,9 +62,7 @@ def along_lines(image: np.ndarray, dpi: float) -> tuple[np.ndarray, Orientation]
     Which end is up is left to `reads_upside_down`, or to the reading of the page itself
     (ocr/page.py): well-read labels are proof enough that it stands upright.
     """
-    gray = image if image.ndim == 2 else cv2.cvtColor(image, cv2.COLOR_BGR2GRAY)
-    scale = min(WORK_DPI / dpi, 1.0)
-    small = cv2.resize(gray, None, fx=scale, fy=scale, interpolation=cv2.INTER_AREA)
+    _, small, _ = _gray_and_small(image, dpi)
     across, down = _run_lengths(_text_ink(small))
     ratio = (across + 1.0) / (down + 1.0)
     turn = 0
@@ -77,9 +75,7 @@ def along_lines(image: np.ndarray, dpi: float) -> tuple[np.ndarray, Orientation]
 def reads_upside_down(image: np.ndarray, dpi: float, engine: OcrEngine) -> tuple[bool, float]:
     """Whether a page whose lines run across reads better turned half round, and by how
     much (mean confidence of its widest lines turned, minus as they stand)."""
-    gray = image if image.ndim == 2 else cv2.cvtColor(image, cv2.COLOR_BGR2GRAY)
-    scale = min(WORK_DPI / dpi, 1.0)
-    small = cv2.resize(gray, None, fx=scale, fy=scale, interpolation=cv2.INTER_AREA)
+    gray, small, scale = _gray_and_small(image, dpi)
     lines = _widest_lines(_text_ink(small), gray, 1.0 / scale)
     if not lines:
         return False, 0.0
@@ -89,6 +85,13 @@ def reads_upside_down(image: np.ndarray, dpi: float, engine: OcrEngine) -> tuple
     turned = [r.confidence for r in readings[len(lines):]]
     gain = float(np.mean(turned) - np.mean(as_is))
     return gain > SENSE_MARGIN and max(turned) >= SENSE_SURE, round(gain, 3)
+
+
+def _gray_and_small(image: np.ndarray, dpi: float) -> tuple[np.ndarray, np.ndarray, float]:
+    """The page in gray, its copy at WORK_DPI (where lines are judged), and the scale."""
+    gray = image if image.ndim == 2 else cv2.cvtColor(image, cv2.COLOR_BGR2GRAY)
+    scale = min(WORK_DPI / dpi, 1.0)
+    return gray, cv2.resize(gray, None, fx=scale, fy=scale, interpolation=cv2.INTER_AREA), scale
 
 
 def half_turn(image: np.ndarray) -> np.ndarray:

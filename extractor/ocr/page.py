@@ -26,12 +26,12 @@ DEFAULT_ENGINE = os.environ.get("EXTRACTOR_OCR_ENGINE", "tesseract")
 TITLE_LINES = 4  # text lines read from the top of a page for agency/year detection
 CONTEXT_IN = 0.9  # how far above a table (inches) its heading is looked for
 A4_RATIO = 297 / 210
-LONG_IMAGE_SHEETS = 1.6
+LONG_IMAGE_SHEETS = 1.6  # an image this many A4 sheets tall is pages stacked: read by sheet
 # A page whose Chinese text (labels, title lines) reads at this median confidence over this
 # many readings stands upright: upside down, the same crops read at ~0 (measured on the
 # committed scans: upright medians 0.87-0.96, turned 0.00-0.09).
 UPRIGHT_EVIDENCE = 3
-UPRIGHT_CONFIDENCE = 0.5  # an image this many A4 sheets tall is pages stacked: read by sheet
+UPRIGHT_CONFIDENCE = 0.5
 
 
 @dataclass
