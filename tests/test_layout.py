@@ -219,3 +219,37 @@ def test_a_misread_first_column_label_is_the_missing_column_where_it_stands() ->
     assert got["applications.new_received.total"].raw == "13"
     noise = read_tables([table("巛")]).values  # nothing like 自然人: no column is guessed
     assert "applications.new_received.natural_person" not in noise
+
+
+def test_table_four_columns_by_order_on_a_tilted_scan() -> None:
+    """A scan left 1.4° askew: the leaf header row's far end sits 12 pt lower than its near
+    end, more than half a header cell. The row is still the grid's lowest row, so its
+    fifteen labels in the template's order give the columns, even where a seal over 复议后起诉
+    left its group label unread and a stroke of it made a blank sliver of a column."""
+    from extractor.grid import GridCell
+    from extractor.reconcile.headers import appeal_spans
+
+    leaves = ["结果维持", "结果纠正", "其他结果", "尚未审结", "总计"]
+
+    def box(x0: float, x1: float, top: float, bottom: float) -> tuple:
+        drop = 0.025 * x0  # the tilt
+        return (x0, top + drop, x1, bottom + drop)
+
+    cells = [GridCell(0, 0, "行政复议", rowspan=2, colspan=5, bbox=box(60, 210, 696, 720)),
+             GridCell(0, 5, "行政诉讼", colspan=11, bbox=box(210, 515, 696, 708)),
+             GridCell(1, 5, "未经复议直接起诉", colspan=6, bbox=box(210, 364, 708, 720)),
+             GridCell(1, 11, "", colspan=2, bbox=box(364, 424, 708, 720)),
+             GridCell(1, 13, "议后起诉", colspan=3, bbox=box(424, 515, 708, 720))]
+    x = 60.0
+    for c in range(16):
+        width = 2.5 if c == 8 else 30.0  # the sliver
+        text = "" if c == 8 else leaves[(c if c < 8 else c - 1) % 5]
+        cells.append(GridCell(2, c, text, bbox=box(x, x + width, 720, 740)))
+        x += width
+    for cell in cells:
+        cell.page = 2
+    spans = appeal_spans(cells)
+    keys = [s.key for s in sorted(spans, key=lambda s: s.x0)]
+    assert len(keys) == 15 and all(s.score == 1.0 for s in spans)
+    assert keys[10:] == [f"litigation_after_review.{k}"
+                         for k in ("upheld", "corrected", "other", "pending", "total")]

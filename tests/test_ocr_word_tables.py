@@ -175,3 +175,28 @@ def test_an_amount_printed_with_its_unit_is_read_with_it() -> None:
     assert all(c.confidence >= OCR_FLAG_THRESHOLD for c in cells), [c.confidence for c in cells]
     assert [parse_value(c.text, "decimal").value for c in cells][:4] == [
         3115.48, 96.5, 3115.48, 2406.5]
+
+
+def test_a_rule_drifting_with_the_scans_tilt_still_separates_its_cells() -> None:
+    """A page scanned with a little skew left in it: a column rule that only some rows have
+    (a Word table's rows with their own cell widths) drifts by several pixels from the
+    top row to the bottom one. Every row it runs through keeps its cells apart; before,
+    the rows where it stood furthest from its average position were merged with the
+    group cell on their left, and their labels were lost."""
+    dpi = 300
+    binary = np.zeros((1300, 1000), np.uint8)
+    xs, ys = [100, 300, 600, 900], [100 + 150 * i for i in range(8)]
+    for y in ys:  # the group cell (column 0) is merged down all rows: its rules stop at 300
+        cv2.line(binary, (xs[1] + 12 - (y - ys[0]) * 24 // 1050, y), (xs[-1], y), 255, 4)
+    cv2.line(binary, (xs[0], ys[0]), (xs[1], ys[0]), 255, 4)
+    cv2.line(binary, (xs[0], ys[-1]), (xs[1], ys[-1]), 255, 4)
+    for x in (xs[0], xs[2], xs[3]):
+        cv2.line(binary, (x, ys[0]), (x, ys[-1]), 255, 4)
+    # the label column's left rule: 12 px right of its average position at the top, 12 px
+    # left at the bottom (0.5° of tilt)
+    cv2.line(binary, (xs[1] + 12, ys[0]), (xs[1] - 12, ys[-1]), 255, 4)
+    (table,) = find_tables(binary, dpi)
+    labels = [c for c in table.cells if abs(c.box[0] - xs[1]) <= 4 and c.colspan == 1]
+    assert len(table.xs) == 4
+    assert len(labels) == len(ys) - 1
+    assert all(c.rowspan == 1 for c in labels)

@@ -115,7 +115,7 @@ def _table_from_rules(
         return None
     cells = _merge_cells(horizontal, vertical, xs, ys, line_px, stamp,
                          ink if dpi else None, dpi)
-    rules = rule_pixels(horizontal, vertical, cells, line_px)
+    rules = rule_pixels(horizontal, vertical, cells, line_px, xs, ys)
     ox, oy = origin
     for cell in cells:
         x0, y0, x1, y1 = cell.box
@@ -128,24 +128,42 @@ def _table_from_rules(
 
 
 def rule_pixels(horizontal: np.ndarray, vertical: np.ndarray, cells: list[CellBox],
-                line_px: int) -> np.ndarray:
+                line_px: int, xs: list[int], ys: list[int]) -> np.ndarray:
     """The pixels of the rules around the table's cells (not a column's rule where a merged
     cell runs over it: the stem of a glyph may stand there), widened for the blurred fringe.
     They are erased before cells are read, so text touching a rule (Word's rows are no
     taller than their text) is read whole and without the rule."""
     band = max(line_px, 2) + 2
+    reach = dict(zip(xs, _reaches(xs, band), strict=True)) | \
+        dict(zip(ys, _reaches(ys, band), strict=True))
     out = np.zeros(horizontal.shape, np.uint8)
     for cell in cells:
         x0, y0, x1, y1 = cell.box
         rows = slice(max(y0 - band, 0), y1 + band + 1)
         cols = slice(max(x0 - band, 0), x1 + band + 1)
         for x in (x0, x1):
-            side = slice(max(x - band, 0), x + band + 1)
+            side = slice(max(x - reach[x], 0), x + reach[x] + 1)
             out[rows, side] |= vertical[rows, side] > 0
         for y in (y0, y1):
-            side = slice(max(y - band, 0), y + band + 1)
+            side = slice(max(y - reach[y], 0), y + reach[y] + 1)
             out[side, cols] |= horizontal[side, cols] > 0
     return cv2.dilate(out * 255, np.ones((5, 5), np.uint8))
+
+
+def _reaches(positions: list[int], band: int) -> list[int]:
+    """How far from each rule's position its ink is looked for, row by row.
+
+    A position is the rule's average over the table; a page scanned with a little skew left
+    in it, or a sheet not lying flat, moves a long rule by a few pixels from end to end.
+    So the ink is looked for up to twice the usual band away, but never past halfway to
+    the next rule, whose ink it would take for its own.
+    """
+    out = []
+    for i, p in enumerate(positions):
+        gaps = [p - positions[i - 1]] if i else []
+        gaps += [positions[i + 1] - p] if i + 1 < len(positions) else []
+        out.append(max(band, min([2 * band] + [g // 2 - 1 for g in gaps])))
+    return out
 
 
 def _positions(mask: np.ndarray, axis: int, min_len: float) -> tuple[list[int], list[int]]:
@@ -327,6 +345,7 @@ def _merge_cells(
     """
     n_rows, n_cols = len(ys) - 1, len(xs) - 1
     band = max(line_px, 2) + 2
+    x_reach, y_reach = _reaches(xs, band), _reaches(ys, band)
     parent = list(range(n_rows * n_cols))
     hidden = None if stamp is None else cv2.dilate(stamp, np.ones((5, 5), np.uint8)) > 0
 
@@ -352,8 +371,8 @@ def _merge_cells(
         y0, y1 = ys[r], ys[r + 1]
         inner = slice(y0 + band, max(y1 - band, y0 + band + 1))
         for c in range(n_cols - 1):
-            x = xs[c + 1]
-            cols = slice(max(x - band, 0), x + band + 1)
+            x, reach = xs[c + 1], x_reach[c + 1]
+            cols = slice(max(x - reach, 0), x + reach + 1)
             strip = vertical[inner, cols].any(axis=1)
             covered = None if hidden is None else hidden[inner, cols].all(axis=1)
             near_seal = hidden is not None and hidden[max(y0 - band, 0):y1 + band + 1,
@@ -361,15 +380,15 @@ def _merge_cells(
             if not ruled(strip, covered) or (
                     ink is not None and not near_seal
                     and _glyph_stem(ink, horizontal, vertical[inner, cols] > 0,
-                                    max(x - band, 0), y0, y1, band,
+                                    max(x - reach, 0), y0, y1, band,
                                     y1 - y0 <= dpi * ONE_LINE_ROW_IN)):
                 union(r * n_cols + c, r * n_cols + c + 1)
     for c in range(n_cols):
         x0, x1 = xs[c], xs[c + 1]
         inner = slice(x0 + band, max(x1 - band, x0 + band + 1))
         for r in range(n_rows - 1):
-            y = ys[r + 1]
-            rows = slice(max(y - band, 0), y + band + 1)
+            y, reach = ys[r + 1], y_reach[r + 1]
+            rows = slice(max(y - reach, 0), y + reach + 1)
             strip = horizontal[rows, inner].any(axis=0)
             covered = None if hidden is None else hidden[rows, inner].all(axis=0)
             if not ruled(strip, covered):

@@ -16,6 +16,7 @@ from extractor.reconcile.reading import ColumnSpan, cell_span, overlap
 from models.schema import APPEAL_COLUMNS, APPEAL_GROUPS, APPLICATION_COLUMNS
 
 AMBIGUOUS_COLUMN = 0.3  # label score of a column whose group header is a misread grid
+SLIVER = 0.3  # a blank header cell narrower than this share of the usual one is no column
 APPEAL_KEYS = tuple(f"{g.key}.{c.key}" for g in APPEAL_GROUPS for c in APPEAL_COLUMNS)
 
 
@@ -170,28 +171,50 @@ def appeal_spans_by_order(cells: list[GridCell]) -> list[ColumnSpan]:
 
     The group labels above (行政复议, 未经复议直接起诉, 复议后起诉) then need not be
     read at all: a misread one cannot move five columns into the wrong group."""
+    for row in _lowest_rows(cells):
+        if len(row) != len(APPEAL_KEYS):
+            continue
+        agree = 0
+        for cell, key in zip(row, APPEAL_KEYS, strict=True):
+            leaf = best_match(cell.text, vocab.APPEAL_COLUMN_LABELS, threshold=0.6)
+            if leaf is None:
+                continue
+            if leaf.key != key.split(".")[1]:
+                return []  # a column out of the template's order: let the labels decide
+            agree += 1
+        if agree < 10:
+            return []
+        return [ColumnSpan(*cell_span(cell)[:2], key, 1.0, cell_span(cell)[2])
+                for cell, key in zip(row, APPEAL_KEYS, strict=True)]
+    return []
+
+
+def _lowest_rows(cells: list[GridCell]) -> list[list[GridCell]]:
+    """The header block's lowest row, left to right, found two ways: by the grid's rows
+    (exact, and blind to a page's tilt, which moves a row's far end by more than a cell's
+    height on a skewed scan) and by position (labels printed without rules and wrapped
+    over lines sit in different grid rows)."""
     if not cells:
         return []
+    on_page = [c for c in cells if c.page == cells[0].page]
+    last = max(c.row + c.rowspan for c in on_page)
+    by_grid = [c for c in on_page if c.row + c.rowspan == last]
     lowest = max(_bottom(c) for c in cells)
     tolerance = 0.0  # grid units: exact; points: half the shortest header cell (skew)
     if cells[0].bbox is not None:
         tolerance = 0.5 * min(c.bbox[3] - c.bbox[1] for c in cells if c.bbox is not None)
-    row = sorted((c for c in cells if lowest - _bottom(c) <= tolerance),
-                 key=lambda c: cell_span(c)[0])
-    if len(row) != len(APPEAL_KEYS):
-        return []
-    agree = 0
-    for cell, key in zip(row, APPEAL_KEYS, strict=True):
-        leaf = best_match(cell.text, vocab.APPEAL_COLUMN_LABELS, threshold=0.6)
-        if leaf is None:
-            continue
-        if leaf.key != key.split(".")[1]:
-            return []  # a column out of the template's order: let the labels decide
-        agree += 1
-    if agree < 10:
-        return []
-    return [ColumnSpan(*cell_span(cell)[:2], key, 1.0, cell_span(cell)[2])
-            for cell, key in zip(row, APPEAL_KEYS, strict=True)]
+    by_position = [c for c in cells if lowest - _bottom(c) <= tolerance]
+    return [_without_slivers(sorted(row, key=lambda c: cell_span(c)[0]))
+            for row in (by_grid, by_position) if row]
+
+
+def _without_slivers(row: list[GridCell]) -> list[GridCell]:
+    """A blank cell a fraction of its neighbours' width is no column: a stroke of a seal,
+    or a rule printed twice, made it."""
+    widths = sorted(cell_span(c)[1] - cell_span(c)[0] for c in row)
+    usual = widths[len(widths) // 2]
+    return [c for c in row
+            if c.text.strip() or cell_span(c)[1] - cell_span(c)[0] >= SLIVER * usual]
 
 
 def _join_wrapped(cells: list[GridCell], candidates: tuple[Candidate, ...]) -> list[GridCell]:
