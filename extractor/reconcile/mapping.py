@@ -42,6 +42,7 @@ from models.schema import DISCLOSURE_ROWS, DISCLOSURE_SECTION_PREFIX, SUBTOTAL_L
 
 _SECTION_HEADING = re.compile(r"^[一二三四五六七八九十]+、")
 STRAY_NUMBER_IN_HEADER = 6  # header evidence a row needs to be one despite a number in it
+HEADER_LABELS_PER_NUMBER = 2  # ...and, under a header, a row to go on with it despite numbers
 
 
 class TableWalker:
@@ -115,22 +116,7 @@ class TableWalker:
         numbers = sum(is_value_text(t) for t in texts)
         if numbers > 1:
             return None
-        disc = appl = appeal = 0
-        for t in texts:
-            if best_match(t, (vocab.DISCLOSURE_HEADER,), threshold=0.8):
-                disc += 2
-            elif best_match(t, vocab.disclosure_columns("2021") + vocab.disclosure_columns("2019"),
-                            threshold=0.75, margin=0.0):
-                disc += 1
-            if best_match(t, vocab.APPLICATION_HEADER_GROUPS, threshold=0.8):
-                appl += 2
-            elif best_match(t, vocab.APPLICATION_COLUMN_LABELS, threshold=0.8):
-                appl += 1
-            if best_match(t, vocab.APPEAL_GROUP_LABELS + (vocab.LITIGATION,), threshold=0.8):
-                appeal += 2
-            elif best_match(t, vocab.APPEAL_COLUMN_LABELS, threshold=0.8):
-                appeal += 1
-        scores = {"disclosure": disc, "applications": appl, "appeals": appeal}
+        scores = _header_evidence(texts)
         top = max(scores.values())
         leaders = [table for table, score in scores.items() if score == top]
         if top < 2 or numbers and top < STRAY_NUMBER_IN_HEADER:
@@ -300,9 +286,15 @@ class TableWalker:
 
     def _continues_header(self, cells: list[GridCell]) -> bool:
         """A row of label fragments under a header row, before any data (and not a data
-        row whose cells are all blank)."""
+        row whose cells are all blank).
+
+        Numbers misread from labels under a seal (`结果维持` read as "4") do not end it
+        while this table's own labels outweigh them: its first data row is numbers with
+        at most a label or two."""
         texts = [c.text for c in cells if c.text.strip()]
-        if not texts or any(is_value_text(t) for t in texts):
+        numbers = sum(is_value_text(t) for t in texts)
+        if not texts or numbers and _header_evidence(texts)[self.table] < \
+                HEADER_LABELS_PER_NUMBER * numbers:
             return False
         if self.table == "applications":
             return not self._labels_a_row(cells)
@@ -597,6 +589,27 @@ class TableWalker:
 
 
 _POSITIONS = canonical_positions()
+
+
+def _header_evidence(texts: list[str]) -> dict[str, int]:
+    """How much a row's texts look like each table's header: two for a group label, one
+    for a column label."""
+    disc = appl = appeal = 0
+    for t in texts:
+        if best_match(t, (vocab.DISCLOSURE_HEADER,), threshold=0.8):
+            disc += 2
+        elif best_match(t, vocab.disclosure_columns("2021") + vocab.disclosure_columns("2019"),
+                        threshold=0.75, margin=0.0):
+            disc += 1
+        if best_match(t, vocab.APPLICATION_HEADER_GROUPS, threshold=0.8):
+            appl += 2
+        elif best_match(t, vocab.APPLICATION_COLUMN_LABELS, threshold=0.8):
+            appl += 1
+        if best_match(t, vocab.APPEAL_GROUP_LABELS + (vocab.LITIGATION,), threshold=0.8):
+            appeal += 2
+        elif best_match(t, vocab.APPEAL_COLUMN_LABELS, threshold=0.8):
+            appeal += 1
+    return {"disclosure": disc, "applications": appl, "appeals": appeal}
 
 
 def _item_label(labels: list[GridCell]) -> GridCell | None:
