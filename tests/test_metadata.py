@@ -49,3 +49,28 @@ def test_title_whose_last_character_ocr_lost():
             "本报告由中原省人民政府办公打根据《中华人民共和国政府信息公开条例》编制。")
     meta = find_metadata(text)
     assert (meta.agency, meta.year) == ("中原省人民政府", 2024)
+
+
+def test_a_title_line_tesseract_doubts_is_read_by_the_other_engine_too() -> None:
+    """The top lines of a scanned report's first page (large bold title, from a generated
+    scan), read in one batch as the pipeline reads them: tesseract makes 金了有具 of 金宁县
+    and doubts it. The line is read again by RapidOCR and the surer reading is kept, so
+    the agency is right."""
+    from pathlib import Path
+
+    import cv2
+
+    from extractor.ocr.engines import available_engines, get_engine
+    from extractor.ocr.page import _title_rechecked
+
+    if not {"tesseract", "rapidocr"} <= set(available_engines()):
+        pytest.skip("both OCR engines are needed")
+    folder = Path(__file__).parent / "data" / "title_lines"
+    lines = [cv2.imread(str(folder / f"{i}.png"), cv2.IMREAD_GRAYSCALE) for i in range(4)]
+    title = get_engine("tesseract").read(lines, "label")
+    rechecked = _title_rechecked(lines, title, get_engine("rapidocr"))
+    meta = find_metadata("\n".join(r.text for r in rechecked))
+    assert (meta.agency, meta.year) == ("金宁县人民政府", 2021)
+    # a line read surely is left as tesseract read it
+    assert [r.text for r, t in zip(rechecked, title, strict=True) if t.confidence >= 0.8] == \
+        [t.text for t in title if t.confidence >= 0.8]

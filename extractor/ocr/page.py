@@ -15,7 +15,7 @@ import numpy as np
 
 from extractor.grid import Grid, GridCell
 from extractor.ocr.cells import CJK_RE
-from extractor.ocr.engines import OcrEngine, available_engines, get_engine
+from extractor.ocr.engines import OcrEngine, Reading, available_engines, get_engine
 from extractor.ocr.lines import TableBox, find_tables
 from extractor.ocr.orientation import along_lines, half_turn, reads_upside_down
 from extractor.ocr.preprocess import Prepared, prepare
@@ -24,6 +24,7 @@ from extractor.ocr.unruled import read_unruled
 
 DEFAULT_ENGINE = os.environ.get("EXTRACTOR_OCR_ENGINE", "tesseract")
 TITLE_LINES = 4  # text lines read from the top of a page for agency/year detection
+TITLE_RECHECK_BELOW = 0.8  # a title line read below this confidence is read by both engines
 CONTEXT_IN = 0.9  # how far above a table (inches) its heading is looked for
 A4_RATIO = 297 / 210
 LONG_IMAGE_SHEETS = 1.6  # an image this many A4 sheets tall is pages stacked: read by sheet
@@ -125,8 +126,10 @@ def _read_upright(image: np.ndarray, page_number: int, dpi: float, engine: str |
         top_limit = tables[0].box[1] if tables else prepared.binary.shape[0] // 3
         lines = _text_lines(prepared, 0, top_limit, dpi)[:TITLE_LINES]
         title = primary.read(lines, "label")
-        text = "\n".join(r.text for r in title)
         confidences += [r.confidence for r in title if CJK_RE.search(r.text)]
+        if page_number == 1:  # the report's title
+            title = _title_rechecked(lines, title, secondary)
+        text = "\n".join(r.text for r in title)
     timings["text"] = time.perf_counter() - mark
     timings["total"] = time.perf_counter() - start
     return OcrPage(grids=grids, text=text, timings=timings, engine=primary.name,
@@ -204,6 +207,23 @@ def _shifted(box: tuple[float, float, float, float] | None,
         return None
     x0, y0, x1, y1 = box
     return (x0, round(y0 + dy, 2), x1, round(y1 + dy, 2))
+
+
+def _title_rechecked(lines: list[np.ndarray], title: list[Reading],
+                     secondary: OcrEngine | None) -> list[Reading]:
+    """The title's lines, each doubtful one read again by the other engine and the surer
+    reading kept: the agency's name is in large, often bold type, where tesseract mistakes
+    县 for 具 or adds a stroke as a character (金宁县 read as 金了有具)."""
+    doubtful = [i for i, r in enumerate(title)
+                if CJK_RE.search(r.text) and r.confidence < TITLE_RECHECK_BELOW]
+    if secondary is None or not doubtful:
+        return title
+    title = list(title)
+    for i, again in zip(doubtful, secondary.read([lines[i] for i in doubtful], "label"),
+                        strict=True):
+        if again.text.strip() and again.confidence > title[i].confidence:
+            title[i] = again
+    return title
 
 
 def _second_engine(primary: str) -> OcrEngine | None:
