@@ -145,3 +145,61 @@ def test_lone_zeros_doubted_in_a_batch_are_read_again_alone() -> None:
     zeros = [c for g in page.grids for c in g.cells if c.text == "0"]
     assert len(zeros) >= 15
     assert all(c.confidence >= OCR_FLAG_THRESHOLD for c in zeros), [c.confidence for c in zeros]
+
+
+def test_a_bar_at_the_top_of_the_line_is_no_dash() -> None:
+    """Pale print on a gray scan: of a light 5 only its top stroke, the darkest, is left in
+    the ink. A bar standing at the top of its row's line of digits is no dash (a dash
+    stands mid-line): it is read as a value and doubted, never taken for a sure zero. A
+    dash that stands mid-line in the next row stays a dash."""
+    from PIL import Image, ImageDraw, ImageFont
+
+    from extractor.ocr.engines import get_engine
+    from extractor.ocr.reading import read_cells
+
+    dpi, size = 300, 42  # 10 pt at 300 dpi
+    font = ImageFont.truetype("/usr/share/fonts/truetype/dejavu/DejaVuSans.ttf", size)
+    img = Image.new("L", (900, 360), 245)
+    draw = ImageDraw.Draw(img)
+    boxes = []
+    rows = [("8", "top bar", "292"), ("3", "dash", "28"), ("12", "4", "9")]
+    for r, row in enumerate(rows):
+        y = 40 + r * 100
+        _, cap, _, base = draw.textbbox((0, y), "8", font=font)
+        for k, text in enumerate(row):
+            x = 60 + k * 280
+            boxes.append((x, y - 20, x + 240, y + size + 20))
+            if text == "top bar":  # what is left of a pale 5
+                draw.rectangle((x + 100, cap + 1, x + 124, cap + 4), fill=25)
+            elif text == "dash":
+                mid = (cap + base) // 2
+                draw.rectangle((x + 100, mid - 1, x + 124, mid + 2), fill=25)
+            else:
+                draw.text((x + 100, y), text, font=font, fill=25)
+    prepared = prepare(np.asarray(img.convert("RGB"))[:, :, ::-1].copy(), dpi)
+    texts, confs, _ = read_cells(prepared, boxes, 2, dpi, get_engine("tesseract"), None)
+    assert not (texts[1] == "-" and confs[1] >= OCR_FLAG_THRESHOLD), (texts[1], confs[1])
+    assert texts[4] == "-" and confs[4] >= OCR_FLAG_THRESHOLD
+    assert [texts[i] for i in (0, 2, 3, 5, 6, 7, 8)] == ["8", "292", "3", "28", "12", "4", "9"]
+
+
+def test_a_label_tesseract_doubts_is_read_by_the_other_engine_too() -> None:
+    """Lines of a generated scan read in one batch by tesseract as the cell reader reads
+    labels: the agency's name comes out as 金了有具人民政府, doubted. Read again by
+    RapidOCR, the surer reading (金宁县人民政府) is kept; lines tesseract read surely
+    are not read again."""
+    from extractor.ocr.cells import CellInk
+    from extractor.ocr.engines import get_engine
+    from extractor.ocr.reading import LABEL_RECHECK_BELOW, _recheck_labels
+
+    if "rapidocr" not in available_engines():
+        pytest.skip("RapidOCR not installed")
+    folder = Path(__file__).parent / "data" / "title_lines"
+    lines = [cv2.imread(str(folder / f"{i}.png"), cv2.IMREAD_GRAYSCALE) for i in range(4)]
+    first = get_engine("tesseract").read(lines, "label")
+    texts, confs = [r.text for r in first], [r.confidence for r in first]
+    inks = [CellInk(crop=line, line_crops=[line]) for line in lines]
+    _recheck_labels(get_engine("rapidocr"), inks, texts, confs)
+    assert texts[0] == "金宁县人民政府"
+    assert all(t == r.text for t, r in zip(texts, first, strict=True)
+               if r.confidence >= LABEL_RECHECK_BELOW)

@@ -50,6 +50,7 @@ class CellInk:
     lines: int = 0  # text lines
     mark: str = ""  # "-" (one short horizontal stroke) or "/" (one thin diagonal stroke)
     small_marks: int = 0  # dots and commas beside the main glyphs
+    rows: tuple[int, int] = (0, 0)  # the page rows its main ink spans (top, bottom)
 
     @property
     def blank(self) -> bool:
@@ -198,7 +199,7 @@ def cell_ink(gray: np.ndarray, binary: np.ndarray, box: tuple[int, int, int, int
         mark = stroke_mark(labels[y:y + h, x:x + w] == main_ids[0], dpi,
                            text_height if centred else None)
     return CellInk(crop=crop, line_crops=line_crops, glyphs=runs, height=height, lines=lines,
-                   mark=mark, small_marks=len(small))
+                   mark=mark, small_marks=len(small), rows=(gy0 + top, gy0 + bottom))
 
 
 def _touching_glyphs(box: tuple[int, int, int, int], area: int, tall: float,

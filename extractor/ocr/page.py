@@ -211,8 +211,8 @@ def _shifted(box: tuple[float, float, float, float] | None,
 
 def _title_rechecked(lines: list[np.ndarray], title: list[Reading],
                      secondary: OcrEngine | None) -> list[Reading]:
-    """The title's lines, each doubtful one read again by the other engine and the surer
-    reading kept: the agency's name is in large, often bold type, where tesseract mistakes
+    """The title's lines, each doubtful one read again by the other engine, whose reading is
+    kept where it is sure: the agency's name is in large, often bold type, where tesseract mistakes
     县 for 具 or adds a stroke as a character (金宁县 read as 金了有具)."""
     doubtful = [i for i, r in enumerate(title)
                 if CJK_RE.search(r.text) and r.confidence < TITLE_RECHECK_BELOW]
@@ -221,7 +221,7 @@ def _title_rechecked(lines: list[np.ndarray], title: list[Reading],
     title = list(title)
     for i, again in zip(doubtful, secondary.read([lines[i] for i in doubtful], "label"),
                         strict=True):
-        if again.text.strip() and again.confidence > title[i].confidence:
+        if again.text.strip() and again.confidence >= TITLE_RECHECK_BELOW:
             title[i] = again
     return title
 

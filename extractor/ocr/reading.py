@@ -40,6 +40,8 @@ OCR_FLAG_THRESHOLD = 0.80
 VERIFY_BELOW = 0.95
 # A printed "none" that both engines read alike is taken with this confidence.
 AGREED_CONFIDENCE = 0.9
+DASH_OFF_LINE = 0.3  # a bar this many text heights above or below its row's line is no dash
+LABEL_RECHECK_BELOW = 0.8  # a label read below this confidence is read by both engines
 NULL_WORDS = {"无"}  # value cells printed as a word, read by the label reader
 UNSURE_UNIT = 0.3  # an amount with its unit that only the label reader saw so
 MAX_SINGLE_READS = 8  # one-by-one re-reads per table: bounds what a bad page costs
@@ -75,6 +77,8 @@ def read_cells(
                                  faint, usual)
                 if again.lines == 1:
                     inks[i] = again
+    if usual is not None:
+        _undash_bars_off_the_line(boxes, inks, usual)
     texts: list[str] = [""] * len(inks)
     confs: list[float] = [0.99] * len(inks)
     reasons: list[list[str]] = [[] for _ in inks]
@@ -119,6 +123,7 @@ def read_cells(
 
     if secondary is not None:
         _verify_null_words(secondary, inks, texts, confs, reasons)
+        _recheck_labels(secondary, inks, texts, confs)
 
     value_cells = sorted(value_reads)
     checks: dict[int, str] = {}
@@ -256,6 +261,25 @@ def _verify_null_words(secondary: OcrEngine, inks: list[CellInk], texts: list[st
             reasons[i].append("engines_disagree")
 
 
+def _recheck_labels(secondary: OcrEngine, inks: list[CellInk], texts: list[str],
+                    confs: list[float]) -> None:
+    """Labels the first engine doubts, read by the other one too; its reading is kept where
+    it is sure (two doubtful readings of a line under a seal are both noise).
+
+    tesseract reads a Word table's small, wrapped labels on a scan at confidences near 0
+    where RapidOCR is sure; a label read well is what lets its row be placed without a
+    flag. Only doubtful labels are read twice: RapidOCR is the slower reader of labels.
+    """
+    doubtful = [i for i, text in enumerate(texts)
+                if CJK_RE.search(text) and text not in NULL_WORDS
+                and confs[i] < LABEL_RECHECK_BELOW]
+    if not doubtful:
+        return
+    for i, (text, conf) in zip(doubtful, _read_labels(secondary, inks, doubtful), strict=True):
+        if CJK_RE.search(text) and conf >= LABEL_RECHECK_BELOW:  # sure, where tesseract was not
+            texts[i], confs[i] = text, conf
+
+
 def _second_opinion(secondary: OcrEngine, inks: list[CellInk], idx: list[int],
                     texts: list[str], confs: list[float], reasons: list[list[str]]) -> None:
     """Values the primary reader doubts, read by the other engine.
@@ -313,6 +337,27 @@ def _read_units(engine: OcrEngine, inks: list[CellInk], value_reads: dict[int, t
 
 def _amount_with_unit(text: str) -> bool:
     return bool(UNIT_RE.search(text)) and bool(VALUE_RE.match(without_unit(text)))
+
+
+def _undash_bars_off_the_line(boxes: list[tuple[int, int, int, int]], inks: list[CellInk],
+                              usual: float) -> None:
+    """A bar standing at the top or the bottom of its row's line of values is no dash but
+    what is left of a digit in pale print (a 5's or a 7's top stroke, a 2's foot): it is
+    read as a value then, not taken for a zero. A dash stands mid-line, as high as the
+    middle of the digits beside it."""
+    for i, ink in enumerate(inks):
+        if ink.mark != "-":
+            continue
+        y0, y1 = boxes[i][1], boxes[i][3]
+        beside = [other.rows for j, other in enumerate(inks)  # in its row (not a merged cell)
+                  if j != i and not other.blank and not other.mark and other.lines == 1
+                  and _value_shaped(other) and boxes[j][1] < y1 and boxes[j][3] > y0
+                  and boxes[j][3] - boxes[j][1] <= 1.5 * (y1 - y0)]
+        if not beside:
+            continue
+        line = float(np.median([(top + bottom) / 2 for top, bottom in beside]))
+        if abs((ink.rows[0] + ink.rows[1]) / 2 - line) > DASH_OFF_LINE * usual:
+            ink.mark = ""
 
 
 def _value_shaped(ink: CellInk) -> bool:
