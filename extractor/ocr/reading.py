@@ -41,7 +41,8 @@ VERIFY_BELOW = 0.95
 # A printed "none" that both engines read alike is taken with this confidence.
 AGREED_CONFIDENCE = 0.9
 DASH_OFF_LINE = 0.3  # a bar this many text heights above or below its row's line is no dash
-LABEL_RECHECK_BELOW = 0.8  # a label read below this confidence is read by both engines
+LABEL_RECHECK_BELOW = 0.5  # a label read below this confidence is read by both engines...
+SURE_LABEL = 0.8  # ...and the second reading is kept when it is at least this sure
 NULL_WORDS = {"无"}  # value cells printed as a word, read by the label reader
 UNSURE_UNIT = 0.3  # an amount with its unit that only the label reader saw so
 MAX_SINGLE_READS = 8  # one-by-one re-reads per table: bounds what a bad page costs
@@ -276,7 +277,7 @@ def _recheck_labels(secondary: OcrEngine, inks: list[CellInk], texts: list[str],
     if not doubtful:
         return
     for i, (text, conf) in zip(doubtful, _read_labels(secondary, inks, doubtful), strict=True):
-        if CJK_RE.search(text) and conf >= LABEL_RECHECK_BELOW:  # sure, where tesseract was not
+        if CJK_RE.search(text) and conf >= SURE_LABEL:  # sure, where tesseract was not
             texts[i], confs[i] = text, conf
 
 
