@@ -134,18 +134,18 @@ def rule_pixels(horizontal: np.ndarray, vertical: np.ndarray, cells: list[CellBo
     They are erased before cells are read, so text touching a rule (Word's rows are no
     taller than their text) is read whole and without the rule."""
     band = max(line_px, 2) + 2
-    reach = dict(zip(xs, _reaches(xs, band), strict=True)) | \
-        dict(zip(ys, _reaches(ys, band), strict=True))
+    x_reach = dict(zip(xs, _reaches(xs, band), strict=True))
+    y_reach = dict(zip(ys, _reaches(ys, band), strict=True))
     out = np.zeros(horizontal.shape, np.uint8)
     for cell in cells:
         x0, y0, x1, y1 = cell.box
         rows = slice(max(y0 - band, 0), y1 + band + 1)
         cols = slice(max(x0 - band, 0), x1 + band + 1)
         for x in (x0, x1):
-            side = slice(max(x - reach[x], 0), x + reach[x] + 1)
+            side = slice(max(x - x_reach[x], 0), x + x_reach[x] + 1)
             out[rows, side] |= vertical[rows, side] > 0
         for y in (y0, y1):
-            side = slice(max(y - reach[y], 0), y + reach[y] + 1)
+            side = slice(max(y - y_reach[y], 0), y + y_reach[y] + 1)
             out[side, cols] |= horizontal[side, cols] > 0
     return cv2.dilate(out * 255, np.ones((5, 5), np.uint8))
 

@@ -211,9 +211,9 @@ def _shifted(box: tuple[float, float, float, float] | None,
 
 def _title_rechecked(lines: list[np.ndarray], title: list[Reading],
                      secondary: OcrEngine | None) -> list[Reading]:
-    """The title's lines, each doubtful one read again by the other engine, whose reading is
-    kept where it is sure: the agency's name is in large, often bold type, where tesseract mistakes
-    县 for 具 or adds a stroke as a character (金宁县 read as 金了有具)."""
+    """The title's lines, each doubtful one read again by the other engine, whose reading
+    is kept where it is sure: the agency's name is in large, often bold type, where
+    tesseract mistakes 县 for 具 or adds a stroke as a character (金宁县 read as 金了有具)."""
     doubtful = [i for i, r in enumerate(title)
                 if CJK_RE.search(r.text) and r.confidence < TITLE_RECHECK_BELOW]
     if secondary is None or not doubtful:

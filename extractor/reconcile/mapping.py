@@ -293,7 +293,7 @@ class TableWalker:
         at most a label or two."""
         texts = [c.text for c in cells if c.text.strip()]
         numbers = sum(is_value_text(t) for t in texts)
-        if not texts or numbers and _header_evidence(texts)[self.table] < \
+        if not texts or numbers and _header_evidence(texts).get(self.table or "", 0) < \
                 HEADER_LABELS_PER_NUMBER * numbers:
             return False
         if self.table == "applications":
