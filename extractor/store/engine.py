@@ -8,10 +8,14 @@ instead of failing. Any other SQLAlchemy URL (e.g. ``postgresql+psycopg://…``)
 
 from __future__ import annotations
 
+import sqlite3
+import time
 from pathlib import Path
 from typing import Any
 
 from sqlalchemy import Engine, create_engine, event
+
+WAL_SWITCH_SECONDS = 60  # how long a process waits for another to finish switching to WAL
 
 
 def database_url(db: str | Path) -> str:
@@ -33,11 +37,24 @@ def make_engine(db: str | Path) -> Engine:
 
 def _sqlite_pragmas(dbapi_connection: Any, _record: Any) -> None:
     cursor = dbapi_connection.cursor()
-    for pragma in (
-        "journal_mode=WAL",
-        "synchronous=NORMAL",
-        "foreign_keys=ON",
-        "busy_timeout=60000",
-    ):
-        cursor.execute(f"PRAGMA {pragma}")
+    cursor.execute("PRAGMA busy_timeout=60000")
+    _use_wal(cursor)
+    cursor.execute("PRAGMA synchronous=NORMAL")
+    cursor.execute("PRAGMA foreign_keys=ON")
     cursor.close()
+
+
+def _use_wal(cursor: Any) -> None:
+    """Switch a database to WAL once. Switching needs the database to itself, and SQLite
+    answers "database is locked" at once (no busy wait) to the processes that lose that
+    race on a new file: they try again, and find it switched."""
+    deadline = time.monotonic() + WAL_SWITCH_SECONDS
+    while True:
+        try:
+            if cursor.execute("PRAGMA journal_mode").fetchone()[0].lower() != "wal":
+                cursor.execute("PRAGMA journal_mode=WAL")
+            return
+        except sqlite3.OperationalError as exc:
+            if "locked" not in str(exc) or time.monotonic() > deadline:
+                raise
+            time.sleep(0.05)
