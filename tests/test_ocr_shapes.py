@@ -87,6 +87,26 @@ def test_long_image_is_cut_between_sheets_only() -> None:
     assert page_bands(image[:sheet], 50) == [(0, sheet)]
 
 
+def test_long_image_is_cut_through_the_middle_of_the_gap_not_under_a_rule() -> None:
+    """Sheets taller than A4 at the image's width (a long image stitched with margins and a
+    seam): where an A4 sheet would end, a table still runs, and its last rule ends just
+    past it. The cut goes through the middle of the gap after it, not right under the
+    rule, whose blur the table needs to keep its last row (a Word long image lost a row)."""
+    dpi, w = 150, 1240
+    sheet = int(w * 297 / 210)
+    image = np.full((int(sheet * 2.2), w, 3), 240, np.uint8)
+    rule = sheet + 200
+    for y in range(200, rule, 60):  # the table's rows, past where an A4 sheet would end
+        cv2.line(image, (100, y), (w - 100, y), (0, 0, 0), 3)
+    cv2.line(image, (100, rule), (w - 100, rule), (0, 0, 0), 3)
+    for x in (100, 600, w - 100):
+        cv2.line(image, (x, 200), (x, rule), (0, 0, 0), 3)
+    next_sheet = rule + 500
+    cv2.rectangle(image, (100, next_sheet), (w - 100, next_sheet + 400), (0, 0, 0), 3)
+    (_, cut), _ = page_bands(image, dpi)
+    assert rule + 0.4 * dpi <= cut <= next_sheet - 0.4 * dpi, cut
+
+
 def test_arc_crossing_a_table_is_not_a_column_rule() -> None:
     dpi = 150
     binary = np.zeros((600, 900), np.uint8)

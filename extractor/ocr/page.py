@@ -155,22 +155,32 @@ def page_bands(image: np.ndarray, dpi: float) -> list[tuple[int, int]]:
     # Ink: clearly darker than the paper around it (a gray seam between sheets is not ink).
     paper = cv2.dilate(small, np.ones((9, 9), np.uint8))
     ink = (small.astype(np.int16) < paper.astype(np.int16) - 60).any(axis=1)
-    blank = np.nonzero(~ink)[0]
+    gaps = _blank_runs(~ink)
     cuts: list[int] = []
     target = sheet
     while target < h - sheet * 0.5:
         lo, hi = (target - sheet * 0.3) / scale, (target + sheet * 0.3) / scale
-        near = blank[(blank >= lo) & (blank <= hi)]
-        if len(near) == 0:
+        near = [(max(a, lo), min(b, hi)) for a, b in gaps if b >= lo and a <= hi]
+        if not near:
             target += sheet
             continue
-        best = near[np.argmin(np.abs(near - target / scale))]
-        cut = int(best * scale)
+        # The gap nearest where the sheet would end, cut through its middle: a cut at its
+        # edge, right under a table's last rule, takes the rule's blur from the table.
+        at = target / scale
+        a, b = min(near, key=lambda g: max(g[0] - at, 0.0, at - g[1]))
+        cut = int((a + b) / 2 * scale)
         if not cuts or cut - cuts[-1] > sheet * 0.5:
             cuts.append(cut)
         target = cut + sheet
     edges = [0] + cuts + [h]
     return list(zip(edges, edges[1:], strict=False))
+
+
+def _blank_runs(blank: np.ndarray) -> list[tuple[int, int]]:
+    """(first, last) index of each run of True in a 1-D mask."""
+    edges = np.diff(np.concatenate([[0], blank.astype(np.int8), [0]]))
+    return list(zip(np.nonzero(edges == 1)[0].tolist(),
+                    (np.nonzero(edges == -1)[0] - 1).tolist(), strict=True))
 
 
 def _read_bands(image: np.ndarray, bands: list[tuple[int, int]], page_number: int,
