@@ -158,7 +158,8 @@ def test_a_bar_at_the_top_of_the_line_is_no_dash() -> None:
     from extractor.ocr.reading import read_cells
 
     dpi, size = 300, 42  # 10 pt at 300 dpi
-    font = ImageFont.truetype("/usr/share/fonts/truetype/dejavu/DejaVuSans.ttf", size)
+    # AR PL UMing: installed by the Makefile (fonts-arphic-uming)
+    font = ImageFont.truetype("/usr/share/fonts/truetype/arphic/uming.ttc", size)
     img = Image.new("L", (900, 360), 245)
     draw = ImageDraw.Draw(img)
     boxes = []
