@@ -346,14 +346,14 @@ def _undash_bars_off_the_line(boxes: list[tuple[int, int, int, int]], inks: list
     what is left of a digit in pale print (a 5's or a 7's top stroke, a 2's foot): it is
     read as a value then, not taken for a zero. A dash stands mid-line, as high as the
     middle of the digits beside it."""
+    digits = [(boxes[j], other.rows) for j, other in enumerate(inks)
+              if not other.blank and not other.mark and other.lines == 1 and _value_shaped(other)]
     for i, ink in enumerate(inks):
         if ink.mark != "-":
             continue
         y0, y1 = boxes[i][1], boxes[i][3]
-        beside = [other.rows for j, other in enumerate(inks)  # in its row (not a merged cell)
-                  if j != i and not other.blank and not other.mark and other.lines == 1
-                  and _value_shaped(other) and boxes[j][1] < y1 and boxes[j][3] > y0
-                  and boxes[j][3] - boxes[j][1] <= 1.5 * (y1 - y0)]
+        beside = [rows for box, rows in digits  # in its row (not a merged cell)
+                  if box[1] < y1 and box[3] > y0 and box[3] - box[1] <= 1.5 * (y1 - y0)]
         if not beside:
             continue
         line = float(np.median([(top + bottom) / 2 for top, bottom in beside]))
