@@ -279,3 +279,31 @@ def test_table_four_columns_by_order_on_a_tilted_scan() -> None:
     assert len(keys) == 15 and all(s.score == 1.0 for s in spans)
     assert keys[10:] == [f"litigation_after_review.{k}"
                          for k in ("upheld", "corrected", "other", "pending", "total")]
+
+
+def test_a_second_subtotal_under_a_misread_group_label_opens_the_next_group() -> None:
+    """(四)无法提供 小计 … then (五)不予处理 with its label misread as 不巴处理, beside
+    its own 小计: a group has one 小计, so the second one is 不予处理's, not a conflicting
+    second reading of 无法提供's that drops a row from the result without a word."""
+    from extractor.grid import Grid, GridCell
+    from extractor.reconcile.cells import build_cells
+    from extractor.reconcile.mapping import read_tables
+    from extractor.reconcile.placement import place_unlabelled_rows
+
+    columns = ["自然人", "商业企业", "科研机构", "社会公益组织", "法律服务机构", "其他", "总计"]
+    cells = [GridCell(0, 2 + i, text) for i, text in enumerate(columns)]
+    rows = [("（四）无法提供", "小计", 5), ("", "1.本机关不掌握相关政府信息", 3),
+            ("", "2.没有现成信息需要另行制作", 2), ("（五）不巴处理", "小计", 4),
+            ("", "1.信访举报投诉类申请", 1), ("", "2.重复申请", 3)]
+    for r, (group, item, value) in enumerate(rows, start=1):
+        cells += [GridCell(r, 0, group), GridCell(r, 1, item)]
+        cells += [GridCell(r, 2 + i, str(value if i in (0, 6) else 0)) for i in range(7)]
+    grid = Grid(page=1, cells=cells, n_rows=len(rows) + 1, n_cols=9, source="ocr",
+                context="三、收到和处理政府信息公开申请情况")
+    reading = read_tables([grid])
+    place_unlabelled_rows(reading)
+    built, _ = build_cells(reading, detect_layout(reading, 2023))
+    got = {c.key: c for c in built}
+    assert got["applications.unavailable.subtotal.natural_person"].value == 5
+    subtotal = got["applications.not_processed.subtotal.natural_person"]
+    assert subtotal.value == 4 and not subtotal.flagged  # it adds up to 不予处理's items

@@ -14,6 +14,8 @@ from dataclasses import dataclass
 import cv2
 import numpy as np
 
+from extractor.ocr.rings import seal_ring_mask
+
 MIN_TABLE_W_IN = 1.5  # a table narrower than this is not a statistics table
 MIN_TABLE_H_IN = 0.25
 SEAL_GAP_IN = 0.12  # a seal's ring (with its blur) is at most this wide
@@ -68,10 +70,12 @@ def rule_masks(binary: np.ndarray, dpi: float,
 
 def find_tables(binary: np.ndarray, dpi: float,
                 stamp: np.ndarray | None = None) -> list[TableBox]:
-    """Every ruled table on the page, top to bottom (`stamp`: see `rule_masks`)."""
+    """Every ruled table on the page, top to bottom (`stamp`: see `rule_masks`). A black
+    seal's ring is no rule: where rules run is found off the ring (see `_table_from_rules`)."""
     horizontal, vertical = rule_masks(binary, dpi, stamp)
     web = cv2.bitwise_or(horizontal, vertical)
     web = cv2.dilate(web, np.ones((3, 3), np.uint8))
+    rings = seal_ring_mask(binary, dpi)
     n, labels, stats, _ = cv2.connectedComponentsWithStats(web, connectivity=8)
     tables: list[TableBox] = []
     for i in range(1, n):
@@ -85,6 +89,7 @@ def find_tables(binary: np.ndarray, dpi: float,
             (int(x), int(y)), dpi,
             None if stamp is None else stamp[y:y + h, x:x + w],
             binary[y:y + h, x:x + w],
+            None if rings is None else rings[y:y + h, x:x + w],
         )
         if table is not None:
             tables.append(table)
@@ -95,9 +100,19 @@ def find_tables(binary: np.ndarray, dpi: float,
 def _table_from_rules(
     horizontal: np.ndarray, vertical: np.ndarray, origin: tuple[int, int], dpi: float,
     stamp: np.ndarray | None = None, ink: np.ndarray | None = None,
+    rings: np.ndarray | None = None,
 ) -> TableBox | None:
+    """One table's rows and columns, and its cells. Where rules run (positions, and whether
+    a position is a rule at all) is judged off any black seal's ring (`rings`), whose
+    arcs run as straight as a rule over a row; which cells a rule separates is judged on
+    all the ink, as a rule the ring runs along is still there under it."""
     h, w = horizontal.shape
     min_rule = dpi * 0.08
+    all_horizontal, all_vertical = horizontal, vertical
+    if rings is not None:
+        off_ring = cv2.bitwise_not(rings)
+        horizontal = cv2.bitwise_and(horizontal, off_ring)
+        vertical = cv2.bitwise_and(vertical, off_ring)
     ys, h_widths = _positions(horizontal, axis=1, min_len=max(min_rule * 2, w * 0.04))
     xs, v_widths = _positions(vertical, axis=0, min_len=min_rule)
     widths = h_widths + v_widths
@@ -108,9 +123,10 @@ def _table_from_rules(
     if xs and ys:
         ys = _extend(ys, _rule_ends(vertical, xs, line_px, along_x=True), margin)
         xs = _extend(xs, _rule_ends(horizontal, ys, line_px, along_x=False), margin)
+    horizontal, vertical = all_horizontal, all_vertical
     xs = _supported(xs, ys, vertical, line_px, along_x=True, ink=ink, crossing=horizontal,
-                    dpi=dpi)
-    ys = _supported(ys, xs, horizontal, line_px, along_x=False)
+                    dpi=dpi, hidden=rings)
+    ys = _supported(ys, xs, horizontal, line_px, along_x=False, hidden=rings)
     if len(xs) < 2 or len(ys) < 2:
         return None
     cells = _merge_cells(horizontal, vertical, xs, ys, line_px, stamp,
@@ -221,7 +237,8 @@ def _extend(positions: list[int], ends: list[tuple[int, int]], margin: int) -> l
 
 def _supported(positions: list[int], across: list[int], mask: np.ndarray, line_px: int,
                along_x: bool, ink: np.ndarray | None = None,
-               crossing: np.ndarray | None = None, dpi: float = 0.0) -> list[int]:
+               crossing: np.ndarray | None = None, dpi: float = 0.0,
+               hidden: np.ndarray | None = None) -> list[int]:
     """Keep the outer positions and the inner ones that fully separate at least one cell.
 
     A piece of a seal's ring or a long stroke can look like a short rule; a real rule runs
@@ -229,7 +246,9 @@ def _supported(positions: list[int], across: list[int], mask: np.ndarray, line_p
     ring bends within the cell). In a row no taller than its text (Word's tables have no
     cell padding above and below) a glyph's upright stroke runs nearly from rule to rule
     too: with `ink` (the ink mask) and `crossing` (the mask of the rules it would run
-    between) such a stroke is told from a rule (see `_glyph_stem`).
+    between) such a stroke is told from a rule (see `_glyph_stem`). Where a black seal's
+    ring (`hidden`) crosses or runs along a segment, the segment is judged by its part
+    off the ring, if that is long enough to judge by.
     """
     band = max(line_px, 2) + 2
     kept = [positions[0]] if positions else []
@@ -243,6 +262,15 @@ def _supported(positions: list[int], across: list[int], mask: np.ndarray, line_p
                 seg = mask[inner, lo:p + band + 1] > 0
             else:
                 seg = (mask[lo:p + band + 1, inner] > 0).T
+            if hidden is not None:
+                on_ring = (hidden[inner, lo:p + band + 1] if along_x else
+                           hidden[lo:p + band + 1, inner].T) > 0
+                off_ring = seg & ~on_ring
+                # a row whose ink here is all on the ring says nothing either way
+                seen = ~(seg.any(axis=1) & ~off_ring.any(axis=1)) & ~on_ring.all(axis=1)
+                if np.count_nonzero(seen) < VISIBLE_SHARE * len(seen):
+                    continue
+                seg = off_ring[seen]
             strip = seg.any(axis=1)
             if not strip.size or strip.mean() < 0.9:
                 continue

@@ -17,11 +17,14 @@ def detect_layout(reading: Reading, year: int | None) -> Layout:
     """The variant the rows read show. Where a table 三 row's label could not be read, that
     row may be a 小计 the variant would have (and a header misread enough to lose a row may
     have lost its 小计 column too): every optional row and column is then kept in the key
-    set, so a person sees it as missing rather than not at all. Rows placed by position
+    set, so a person sees it as missing rather than not at all; so too where two rows were
+    read under one key. Rows placed by position
     alone keep their group's 小计 the same way."""
     other_single_row = _has_row(reading, "other.subtotal") and not any(
         _has_row(reading, k) for k in OTHER_ITEM_KEYS)
-    unread_rows = any(key is None for key, _, _ in reading.application_rows)
+    keys = [key for key, _, _ in reading.application_rows]
+    # a row read under another's key may have been a row the layout would otherwise drop
+    unread_rows = None in keys or len(set(keys)) < len(keys)
     return Layout(
         format=detect_format(reading, year),
         other_single_row=other_single_row,

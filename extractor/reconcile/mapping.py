@@ -38,7 +38,12 @@ from extractor.reconcile.reading import (
     is_value_text,
     overlap,
 )
-from models.schema import DISCLOSURE_ROWS, DISCLOSURE_SECTION_PREFIX, SUBTOTAL_LABELS
+from models.schema import (
+    DISCLOSURE_ROWS,
+    DISCLOSURE_SECTION_PREFIX,
+    SUBTOTAL_GROUPS,
+    SUBTOTAL_LABELS,
+)
 
 _SECTION_HEADING = re.compile(r"^[一二三四五六七八九十]+、")
 STRAY_NUMBER_IN_HEADER = 6  # header evidence a row needs to be one despite a number in it
@@ -531,6 +536,7 @@ class TableWalker:
             return
         key, score = self._application_key(item.text)
         if key and key.endswith(".subtotal") and not group_in_row and not self._names_group(item):
+            key = self._unread_subtotal(key)
             self.reading.loose_subtotals.append(key.split(".")[0])
         says_subtotal = content(item.text) in SUBTOTAL_LABELS
         self.reading.application_rows.append((key, values, says_subtotal))
@@ -559,6 +565,20 @@ class TableWalker:
         elif not match.key.endswith(".subtotal"):
             self.group = match.key.split(".")[0]
         return match.key, match.certainty
+
+    def _unread_subtotal(self, key: str) -> str:
+        """A 小计 without its group's label, once that group's 小计 is read, opens the next
+        group (whose label was misread): a group has one 小计, and it comes first.
+        _place_subtotal then checks the row adds up to the group it was given."""
+        group = key.split(".")[0]
+        if not any(k.startswith(f"applications.{key}.") for k in self.reading.values):
+            return key
+        later = SUBTOTAL_GROUPS[SUBTOTAL_GROUPS.index(group) + 1:] if group in SUBTOTAL_GROUPS \
+            else ()
+        if not later:
+            return key
+        self.group = later[0]
+        return f"{later[0]}.subtotal"
 
     @staticmethod
     def _names_group(cell: GridCell) -> bool:
