@@ -41,6 +41,7 @@ class TableBox:
     cells: list[CellBox]
     line_px: int  # typical rule thickness
     rules: np.ndarray | None = None  # 255 on the table's rules, over `box` (see `rule_pixels`)
+    seal: np.ndarray | None = None  # 255 on a black seal's ring, over `box` (also in `rules`)
 
 
 def rule_masks(binary: np.ndarray, dpi: float,
@@ -132,6 +133,8 @@ def _table_from_rules(
     cells = _merge_cells(horizontal, vertical, xs, ys, line_px, stamp,
                          ink if dpi else None, dpi)
     rules = rule_pixels(horizontal, vertical, cells, line_px, xs, ys)
+    if rings is not None:  # erased with the rules before the cells are read
+        rules = cv2.bitwise_or(rules, rings)
     ox, oy = origin
     for cell in cells:
         x0, y0, x1, y1 = cell.box
@@ -140,6 +143,7 @@ def _table_from_rules(
         box=(xs[0] + ox, ys[0] + oy, xs[-1] + ox, ys[-1] + oy),
         xs=[x + ox for x in xs], ys=[y + oy for y in ys], cells=cells, line_px=line_px,
         rules=rules[ys[0]:ys[-1] + 1, xs[0]:xs[-1] + 1],
+        seal=None if rings is None else rings[ys[0]:ys[-1] + 1, xs[0]:xs[-1] + 1],
     )
 
 
