@@ -62,6 +62,26 @@ def test_digit_broken_into_stacked_pieces_is_one_line() -> None:
     assert cell_ink(gray, binary, box, 2, 300, text_height=28.0).lines == 2
 
 
+def test_a_small_glyph_shows_the_reader_its_loose_top_bar() -> None:
+    """A 5 in 8 pt on a fax: its thin top bar came loose from the bowl and is too small to
+    count as a glyph. The reader must still see it: without it the 5 reads as 3, by both
+    engines, and sure. A speck as far above is no part of the crop."""
+    def five(img, bar):
+        if bar:
+            cv2.line(img, (76, 36), (81, 36), 0, 1)  # 6 x 1 px, 3 px above the bowl
+        else:
+            cv2.rectangle(img, (78, 35), (79, 36), 0, -1)  # a 2 x 2 speck
+        cv2.ellipse(img, (79, 44), (4, 4), 0, -120, 180, 0, 1)
+        cv2.line(img, (76, 40), (76, 43), 0, 1)
+
+    box = (0, 0, 160, 90)
+    gray, binary = _cell(lambda img: five(img, bar=True))
+    ink = cell_ink(gray, binary, box, 2, 200)
+    assert ink.rows[0] <= 36 and (ink.crop[:ink.crop.shape[0] // 2] < 128).sum() >= 6
+    gray, binary = _cell(lambda img: five(img, bar=False))
+    assert cell_ink(gray, binary, box, 2, 200).rows[0] >= 39
+
+
 def test_usual_text_height_needs_enough_one_line_cells() -> None:
     def digit(img):
         cv2.line(img, (76, 30), (76, 58), 0, 3)

@@ -33,6 +33,8 @@ FAINT_CONTRAST = 40  # a cell's darkest (smoothed) ink this much darker than its
 DASH_THICK_IN = 0.05  # a dash's bar, blur included, is at most this thick (inches)
 DASH_HEIGHT = 0.35  # a solid mark at most this share of the table's text height is a dash
 FAINT_CUT = 0.55  # pale print: ink is what is darker than this share of the way to the paper
+STROKE_PIECE = 2.0  # a small piece this much longer than thick is a stroke's, not a speck
+LOOSE_GAP = 0.5  # ...and a glyph's own when this near it (share of the glyph's height)
 CROSSING_LONGER = 1.5  # a stroke from edge to edge this much taller/wider than the glyphs
 TOUCHING_HEIGHT = (0.75, 1.25)  # ...but glyphs run together are about as tall as the others
 TOUCHING_FILL = (0.6, 1.6)  # ...and about as full of ink
@@ -152,6 +154,11 @@ def cell_ink(gray: np.ndarray, binary: np.ndarray, box: tuple[int, int, int, int
             main_ids = [i for _, i in text_like]
     top = min(y for _, y, _, _ in main)
     bottom = max(y + h for _, y, _, h in main)
+    loose = _loose_strokes(main, small)
+    if loose:  # read with their glyphs (a 5 without its bar reads as 3)
+        small = [b for b in small if b not in loose]
+        top = min([top] + [y for _, y, _, _ in loose])
+        bottom = max([bottom] + [y + h for _, y, _, h in loose])
     # Dots and commas count only on the text line (a stray speck elsewhere is noise).
     small = [s for s in small if s[1] >= top - 2 and s[1] + s[3] <= bottom + (bottom - top) // 2]
     boxes = main + small
@@ -200,6 +207,25 @@ def cell_ink(gray: np.ndarray, binary: np.ndarray, box: tuple[int, int, int, int
                            text_height if centred else None)
     return CellInk(crop=crop, line_crops=line_crops, glyphs=runs, height=height, lines=lines,
                    mark=mark, small_marks=len(small), rows=(gy0 + top, gy0 + bottom))
+
+
+def _loose_strokes(main: list[tuple[int, int, int, int]],
+                   small: list[tuple[int, int, int, int]]) -> list[tuple[int, int, int, int]]:
+    """Small pieces shaped like a stroke (much longer than thick) just above or below a
+    glyph and over it: a stroke of the glyph that came loose (a fax, a pale scan), like a
+    5's top bar. They are part of the glyph, not specks: the reader must see them."""
+    out = []
+    for piece in small:
+        x, y, w, h = piece
+        if max(w, h) < STROKE_PIECE * min(w, h):
+            continue
+        for gx, gy, gw, gh in main:
+            over = min(x + w, gx + gw) - max(x, gx) >= w / 2
+            gap = max(gy - (y + h), y - (gy + gh))
+            if over and 0 <= gap <= LOOSE_GAP * gh:
+                out.append(piece)
+                break
+    return out
 
 
 def _touching_glyphs(box: tuple[int, int, int, int], area: int, tall: float,
