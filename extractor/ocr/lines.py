@@ -14,10 +14,11 @@ from dataclasses import dataclass
 import cv2
 import numpy as np
 
-from extractor.ocr.rings import seal_ring_mask
+from extractor.ocr.rings import seal_discs, seal_ring_mask
 
 MIN_TABLE_W_IN = 1.5  # a table narrower than this is not a statistics table
 MIN_TABLE_H_IN = 0.25
+BLOT_IN = 0.08  # ink this thick every way (inches) in a black seal is its star (bold type ~0.05)
 SEAL_GAP_IN = 0.12  # a seal's ring (with its blur) is at most this wide
 SEPARATOR_COVER = 0.55  # share of a boundary segment that must be ruled to separate two cells
 VISIBLE_SHARE = 0.3  # under a seal, a boundary is judged by its visible part when this long
@@ -72,11 +73,14 @@ def rule_masks(binary: np.ndarray, dpi: float,
 def find_tables(binary: np.ndarray, dpi: float,
                 stamp: np.ndarray | None = None) -> list[TableBox]:
     """Every ruled table on the page, top to bottom (`stamp`: see `rule_masks`). A black
-    seal's ring is no rule: where rules run is found off the ring (see `_table_from_rules`)."""
+    seal's ring and star are no rules: where rules run is found off them (see
+    `_table_from_rules`)."""
     horizontal, vertical = rule_masks(binary, dpi, stamp)
     web = cv2.bitwise_or(horizontal, vertical)
     web = cv2.dilate(web, np.ones((3, 3), np.uint8))
     rings = seal_ring_mask(binary, dpi)
+    if rings is not None:  # its star is no rule either
+        rings = cv2.bitwise_or(rings, _blots(horizontal, vertical, seal_discs(rings), dpi))
     n, labels, stats, _ = cv2.connectedComponentsWithStats(web, connectivity=8)
     tables: list[TableBox] = []
     for i in range(1, n):
@@ -96,6 +100,17 @@ def find_tables(binary: np.ndarray, dpi: float,
             tables.append(table)
     tables.sort(key=lambda t: t.box[1])
     return tables
+
+
+def _blots(horizontal: np.ndarray, vertical: np.ndarray, inside: np.ndarray,
+           dpi: float) -> np.ndarray:
+    """255 on the solid blots of ink within a black seal (`inside`: its disc), its star:
+    their rows and columns are long runs of ink, as a rule's are."""
+    blot = np.ones((max(int(dpi * BLOT_IN), 5),) * 2, np.uint8)
+    solid = cv2.bitwise_or(
+        *(cv2.morphologyEx(cv2.bitwise_and(m, inside), cv2.MORPH_OPEN, blot)
+          for m in (horizontal, vertical)))
+    return cv2.dilate(solid, np.ones((5, 5), np.uint8))
 
 
 def _table_from_rules(

@@ -30,12 +30,40 @@ def seal_ring_mask(binary: np.ndarray, dpi: float) -> np.ndarray | None:
         return None
     mask = np.zeros_like(binary)
     for cx, cy, r in found[0] * SCALE:
+        cx, cy = _centred(binary, cx, cy, r)
         band = _ring_band(binary, cx, cy, r)
         if band is not None:
             inner, outer = band
             cv2.circle(mask, (round(cx), round(cy)), round((inner + outer) / 2),
                        255, thickness=max(round(outer - inner), 1))
     return mask if mask.any() else None
+
+
+def seal_discs(rings: np.ndarray) -> np.ndarray:
+    """255 inside every ring of `rings` (see `seal_ring_mask`): where its star and
+    lettering are."""
+    contours, _ = cv2.findContours(rings, cv2.RETR_EXTERNAL, cv2.CHAIN_APPROX_SIMPLE)
+    discs = np.zeros_like(rings)
+    cv2.drawContours(discs, contours, -1, 255, thickness=cv2.FILLED)
+    return discs
+
+
+def _centred(binary: np.ndarray, cx: float, cy: float, r: float) -> tuple[float, float]:
+    """The circle's centre to the pixel: found at a quarter of the resolution, it may be
+    off by a few pixels, and the ring's band would miss its ink on one side."""
+    angles = np.linspace(0, 2 * np.pi, 360, endpoint=False)
+    h, w = binary.shape
+    best, at = -1.0, (cx, cy)
+    for dy in range(-SCALE, SCALE + 1):
+        for dx in range(-SCALE, SCALE + 1):
+            inked = 0.0
+            for radius in np.arange(r - SCALE, r + SCALE + 1, 2):
+                xs = np.clip(np.round(cx + dx + radius * np.cos(angles)).astype(int), 0, w - 1)
+                ys = np.clip(np.round(cy + dy + radius * np.sin(angles)).astype(int), 0, h - 1)
+                inked = max(inked, float((binary[ys, xs] > 0).mean()))
+            if inked > best:
+                best, at = inked, (cx + dx, cy + dy)
+    return at
 
 
 def _ring_band(binary: np.ndarray, cx: float, cy: float,
