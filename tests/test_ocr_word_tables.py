@@ -200,3 +200,32 @@ def test_a_rule_drifting_with_the_scans_tilt_still_separates_its_cells() -> None
     assert len(table.xs) == 4
     assert len(labels) == len(ys) - 1
     assert all(c.rowspan == 1 for c in labels)
+
+
+def test_a_zero_the_second_engine_cannot_read_is_confirmed_by_its_twins() -> None:
+    """Zeros of a fax (200 dpi, two-toned): PP-OCR reads nothing in most of these lone
+    narrow 0s. No reading is no contradiction: a 0 whose glyph matches the table's surely
+    read 0s (a little less closely than a clean print's twins do) is confirmed by them.
+    The same glyph where the second engine read another digit stays doubted."""
+    from extractor.ocr.cells import cell_ink
+    from extractor.ocr.reading import OCR_FLAG_THRESHOLD, _settle_by_twins
+
+    folder = Path(__file__).parent / "data" / "fax_zeros"
+    sure = sorted(folder.glob("sure-*.png"))
+    unconfirmed = sorted(folder.glob("unconfirmed-*.png"))
+    inks = []
+    for path in sure + unconfirmed + unconfirmed:
+        crop = cv2.imread(str(path), cv2.IMREAD_GRAYSCALE)
+        gray = cv2.copyMakeBorder(crop, 10, 10, 10, 10, cv2.BORDER_CONSTANT, value=255)
+        binary = np.where(gray < 128, 255, 0).astype(np.uint8)
+        inks.append(cell_ink(gray, binary, (0, 0, gray.shape[1], gray.shape[0]), 0, 200))
+    n, k = len(sure), len(unconfirmed)
+    texts = ["0"] * len(inks)
+    confs = [0.96] * n + [0.3] * (2 * k)
+    reasons = [[] for _ in range(n)] + [["second_blank", "low_confidence"]] * k + [
+        ["engines_disagree", "low_confidence"]] * k
+    reasons = [list(r) for r in reasons]
+    _settle_by_twins(inks, texts, confs, reasons)
+    assert all(c >= OCR_FLAG_THRESHOLD for c in confs[n:n + k])
+    assert all(r == [] for r in reasons[n:n + k])
+    assert all(c < OCR_FLAG_THRESHOLD for c in confs[n + k:])

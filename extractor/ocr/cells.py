@@ -11,6 +11,8 @@ every disagreement lowers the cell's confidence with a reason code:
 - ``glyph_count``: the number of digits read differs from the glyphs on the image;
 - ``low_engine_confidence``: the engine itself was unsure;
 - ``engines_disagree``: a second engine read the value differently;
+- ``second_blank``: the second engine, asked to check, read nothing (PP-OCR often reads
+  nothing in a lone narrow 0): no confirmation, unless the glyph's twins give one;
 - ``second_reader``: the value shown is the second engine's reading (it fits the glyphs,
   the first did not or was unsure); the cell stays flagged.
 """
@@ -412,7 +414,10 @@ def judge_value(text: str, engine_conf: float, ink: CellInk, dpi: float,
     if not glyphs_fit(text, ink):
         reasons.append("glyph_count")
         conf = min(conf, 0.3)
-    if second is not None and normalise_value(second) != text:
+    if second is not None and not normalise_value(second):
+        reasons.append("second_blank")
+        conf = min(conf, 0.3)
+    elif second is not None and normalise_value(second) != text:
         reasons.append("engines_disagree")
         conf = min(conf, 0.3)
     return Judgement(text=text, confidence=conf, reasons=reasons)

@@ -50,6 +50,7 @@ MAX_LONE_READS = 120  # one-digit cells re-read alone per table (a few ms each, 
 MAX_SECOND_READS = 60  # doubted values per table read by the second engine
 SECOND_SURE = 0.9  # the second engine's confidence needed for its reading to count
 TWIN_MATCH = 0.9  # correlation of two glyph images that are one character in one print
+TWIN_CONFIRMS = 0.8  # ...enough to confirm a reading the second engine could not check
 TWIN_LEAD = 0.1  # ...and by how much it must beat every other character's
 TWIN_SIZE = 24  # side (pixels) glyph images are compared at
 MIN_TWINS = 2  # surely read cells of one character needed before others are matched to it
@@ -209,13 +210,16 @@ def _settle_by_twins(inks: list[CellInk], texts: list[str], confs: list[float],
                         reverse=True)
         best, match = scores[0]
         runner_up = scores[1][0] if len(scores) > 1 else -1.0
-        if best < TWIN_MATCH or best - runner_up < TWIN_LEAD:
+        # Only unconfirmed (the second engine read nothing), not contradicted: the twins
+        # may confirm it on a looser match (a fax's ragged edges cost a few hundredths).
+        unconfirmed = set(reasons[i]) <= {"second_blank", "low_confidence"}
+        if best < (TWIN_CONFIRMS if unconfirmed else TWIN_MATCH) or best - runner_up < TWIN_LEAD:
             continue
         if not foreign and match != digits:
             continue
         texts[i], confs[i] = match, AGREED_CONFIDENCE
         reasons[i] = [r for r in reasons[i] if r not in (
-            "low_confidence", "unexpected_chars", "glyph_count", "unreadable")]
+            "low_confidence", "unexpected_chars", "glyph_count", "unreadable", "second_blank")]
 
 
 def _glyph_image(ink: CellInk) -> np.ndarray:
