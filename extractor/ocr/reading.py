@@ -206,8 +206,7 @@ def _settle_by_twins(inks: list[CellInk], texts: list[str], confs: list[float],
         if not foreign and not (confs[i] < OCR_FLAG_THRESHOLD and digits in templates):
             continue
         image = _glyph_image(inks[i])
-        scores = sorted(((float((image * t).sum()), k) for k, t in templates.items()),
-                        reverse=True)
+        scores = sorted(((_likeness(image, t), k) for k, t in templates.items()), reverse=True)
         best, match = scores[0]
         runner_up = scores[1][0] if len(scores) > 1 else -1.0
         # Only unconfirmed (the second engine read nothing), not contradicted: the twins
@@ -220,6 +219,13 @@ def _settle_by_twins(inks: list[CellInk], texts: list[str], confs: list[float],
         texts[i], confs[i] = match, AGREED_CONFIDENCE
         reasons[i] = [r for r in reasons[i] if r not in (
             "low_confidence", "unexpected_chars", "glyph_count", "unreadable", "second_blank")]
+
+
+def _likeness(image: np.ndarray, template: np.ndarray) -> float:
+    """Correlation of a glyph image with a template, at the best of the shifts by a pixel:
+    a glyph of 10 px drawn at TWIN_SIZE moves by a pixel with where its edge pixels fell."""
+    return max(float((np.roll(image, (dy, dx), axis=(0, 1)) * template).sum())
+               for dy in (-1, 0, 1) for dx in (-1, 0, 1))
 
 
 def _glyph_image(ink: CellInk) -> np.ndarray:
