@@ -47,13 +47,13 @@ KIND_NAMES = {
 MAKER_ORDER = ("reportlab", "word", "browser")
 
 
-def generate(seed: str, out: Path, jobs: int) -> float:
-    """Generate the makers set of ``seed`` into ``out``; returns the seconds it took."""
+def generate(seed: str, out: Path, jobs: int, mix: str = "makers") -> float:
+    """Generate the `mix` set of ``seed`` into ``out``; returns the seconds it took."""
     from samples.generate import run_job
-    from samples.mixes import makers_jobs
+    from samples.mixes import image_jobs, makers_jobs
 
     started = time.perf_counter()
-    todo = makers_jobs(seed)
+    todo = makers_jobs(seed) if mix == "makers" else image_jobs(seed)
     with ProcessPoolExecutor(max_workers=jobs) as pool:
         for record in pool.map(run_job, todo, [out] * len(todo)):
             print(f"  made {record['kind']:8} {record['maker']:9} {record['file']}",
@@ -151,6 +151,9 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument("--samples", type=Path, default=None,
                         help="measure an existing generated set instead of generating one")
     parser.add_argument("--jobs", type=int, default=2, help="processes (default 2)")
+    parser.add_argument("--mix", choices=("makers", "images"), default="makers",
+                        help="the balanced makers set (default), or images only: per maker "
+                             "a fax TIFF and two long images (a development set for them)")
     parser.add_argument("--docs", action="store_true", help="also one line per document")
     parser.add_argument("--json", type=Path, default=None, help="write every row as JSON")
     args = parser.parse_args(argv)
@@ -160,7 +163,7 @@ def main(argv: list[str] | None = None) -> int:
         if args.samples is None:
             print(f"generating the makers set of seed {args.seed!r} into {folder} ...",
                   file=sys.stderr)
-            made = generate(args.seed, folder, args.jobs)
+            made = generate(args.seed, folder, args.jobs, args.mix)
         docs = documents(folder)
         started = time.perf_counter()
         with ProcessPoolExecutor(max_workers=args.jobs) as pool:

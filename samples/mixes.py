@@ -50,3 +50,21 @@ def makers_jobs(seed: str) -> list[Job]:
     for _ in range(3):
         add("docx", "word")
     return jobs
+
+
+def image_jobs(seed: str) -> list[Job]:
+    """A set of images only, deterministic in ``seed``: per maker a fax TIFF (two-toned,
+    its seal turned black) and two long PNG/JPEG images, the kind of document the makers
+    set has least of (one fax per set)."""
+    rng = random.Random(f"img/{seed}")
+    jobs: list[Job] = []
+    for maker in MAKERS:
+        scans = [{"dpi": 200, "format": "tiff", "profile": "fax"}]
+        for _ in range(2):
+            fmt = rng.choice(["png", "jpeg"])
+            scans.append({"dpi": rng.choice([150, 200]), "format": fmt,
+                          "profile": "clean" if fmt == "png" else "office"})
+        for scan in scans:
+            n = len(jobs)
+            jobs.append(Job("image", f"image-{maker}-{n:02d}", f"{seed}/{n}", {}, scan, maker))
+    return jobs

@@ -128,6 +128,26 @@ def test_an_unread_row_keeps_every_subtotal_in_the_key_set() -> None:
     assert layout.org_subtotal
 
 
+def test_two_rows_read_under_one_key_keep_every_subtotal_in_the_key_set() -> None:
+    """Two rows of values read under one key: one of them is some other row, maybe a 小计
+    the layout would otherwise drop without a word. A label read apart from its values
+    (a row without values under the same key) is no second row."""
+    from extractor.grid import GridCell
+
+    keys = ["applications.unavailable.not_held.total", "applications.other.other.total"]
+    row = [(None, GridCell(0, 1, "5"))]
+    label_only = [(None, GridCell(0, 1, ""))]
+    apart = reading(keys)
+    apart.application_rows += [("unavailable.subtotal", row, True),
+                               ("unavailable.subtotal", label_only, True)]
+    assert "not_processed" not in detect_layout(apart, 2023).subtotal_groups
+    twice = reading(keys)
+    twice.application_rows += [("unavailable.subtotal", row, True),
+                               ("unavailable.subtotal", row, True)]
+    assert set(detect_layout(twice, 2023).subtotal_groups) == {
+        "denied", "unavailable", "not_processed", "other"}
+
+
 def test_rows_placed_by_position_keep_their_groups_subtotal_in_view():
     """Unreadable labels placed by position alone: had one of them been the group's 小计,
     the values would have slid down one row. So the 小计 stays among the keys (missing,

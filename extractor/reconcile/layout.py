@@ -22,9 +22,12 @@ def detect_layout(reading: Reading, year: int | None) -> Layout:
     alone keep their group's 小计 the same way."""
     other_single_row = _has_row(reading, "other.subtotal") and not any(
         _has_row(reading, k) for k in OTHER_ITEM_KEYS)
-    keys = [key for key, _, _ in reading.application_rows]
     # a row read under another's key may have been a row the layout would otherwise drop
-    unread_rows = None in keys or len(set(keys)) < len(keys)
+    # (a label read apart from its values is no second row)
+    keyed = [key for key, values, _ in reading.application_rows
+             if key is not None and any(c.text.strip() for _, c in values)]
+    unread_rows = any(key is None for key, _, _ in reading.application_rows) or \
+        len(set(keyed)) < len(keyed)
     return Layout(
         format=detect_format(reading, year),
         other_single_row=other_single_row,
