@@ -42,7 +42,7 @@ class TableBox:
     cells: list[CellBox]
     line_px: int  # typical rule thickness
     rules: np.ndarray | None = None  # 255 on the table's rules, over `box` (see `rule_pixels`)
-    seal: np.ndarray | None = None  # 255 on a black seal's ring, over `box` (also in `rules`)
+    seal: np.ndarray | None = None  # 255 on a black seal's ring and star, over `box` (in `rules`)
 
 
 def rule_masks(binary: np.ndarray, dpi: float,

@@ -1,8 +1,10 @@
 """Seal rings printed black: a fax or a binarised scan leaves a red seal no colour to be
 told by, and its ring is as dark as the rules. Near its left and right edges the ring
 runs almost upright for a row's height and reads as a column rule; near its top and
-bottom, as a row rule. Found as circles of a seal's size, the ring is kept out of the
-table's structure (not out of the cells' ink: print under it is read as it is).
+bottom, as a row rule. Found as circles of a seal's size, the ring (and the solid star
+inside it, see lines._blots) is kept out of where the table's rules are looked for, and
+erased with the rules before the cells are read (ocr/page.py doubts a cell whose print it
+crossed).
 """
 
 from __future__ import annotations
