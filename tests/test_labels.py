@@ -52,3 +52,13 @@ def test_headings_and_columns():
     assert best_match("其他", vocab.APPLICATION_COLUMN_LABELS).key == "other_org"
     assert best_match("本年制发件数", vocab.disclosure_columns("2021")).key == "issued"
     assert best_match("本年增/减", vocab.disclosure_columns("2019")).key == "change"
+
+
+def test_a_cell_holding_two_rows_labels_is_no_match():
+    """规章 and 规范性文件 read as one label cell (their rows' values beside it): matched
+    whole it looked like 规范性文件 and took 规章's values, unflagged. A label wrapped over
+    lines still matches its one row."""
+    assert best_match("规章\n规范性文件", vocab.disclosure_rows()) is None
+    assert best_match("规范性文件", vocab.disclosure_rows()).key == "normative_documents"
+    wrapped = "1.申请人无正当理由逾期不补\n正、行政机关不再处理其政府\n信息公开申请"
+    assert best_match(wrapped, vocab.application_all_rows()).key == "other.no_correction"
