@@ -109,8 +109,6 @@ def _best_match(
     mine = content(text)
     if not mine:
         return None
-    if _names_two_rows(text, candidates, threshold, margin):
-        return None
     scored: list[Match] = []
     for cand in candidates:
         best = 0.0
@@ -130,17 +128,21 @@ def _best_match(
     runner_up = next((m.score for m in scored[1:] if m.key != top.key), 0.0)
     if top.score - runner_up < margin:
         return None
+    if _names_two_rows(text, candidates, top.score, margin):
+        return None
     return Match(top.key, min(top.score, 1.0), runner_up)
 
 
-def _names_two_rows(text: str, candidates: tuple[Candidate, ...], threshold: float,
+def _names_two_rows(text: str, candidates: tuple[Candidate, ...], whole: float,
                     margin: float) -> bool:
-    """Two lines of one label cell that each name a different row (规章 / 规范性文件 read
-    as one cell beside two rows' values): the cell is two rows' labels, and matching it
-    as a whole would give one row's values to the other."""
+    """Two lines of one label cell that each name a different row at least as well as the
+    whole cell names any (规章 / 规范性文件 read as one cell beside two rows' values): the
+    cell is two rows' labels, and matching it as a whole would give one row's values to
+    the other. (A label wrapped over lines names its row far better whole than a piece
+    of it, 复申请, names another.)"""
     lines = [line for line in text.split("\n") if len(content(line)) >= 2]
     if len(lines) < 2:
         return False
     named = {m.key for line in lines
-             if (m := _best_match(line, candidates, threshold, margin)) is not None}
+             if (m := _best_match(line, candidates, whole, margin)) is not None}
     return len(named) > 1
