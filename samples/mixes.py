@@ -17,6 +17,15 @@ from samples.generate import Job
 from samples.makers import MAKERS
 from samples.variant import ERROR_KINDS
 
+FAX = {"dpi": 200, "format": "tiff", "profile": "fax"}
+
+
+def _long_image(rng: random.Random) -> dict:
+    """A long PNG (clean) or JPEG (an office scan) of the whole report, at 150 or 200 dpi."""
+    fmt = rng.choice(["png", "jpeg"])
+    return {"dpi": rng.choice([150, 200]), "format": fmt,
+            "profile": "clean" if fmt == "png" else "office"}
+
 
 def makers_jobs(seed: str) -> list[Job]:
     """The documents of one fresh makers set, deterministic in ``seed``."""
@@ -36,10 +45,8 @@ def makers_jobs(seed: str) -> list[Job]:
         for dpi, profile in ((150, "office"), (200, "office"), (300, "office"),
                              (200, rng.choice(["poor", "photo"]))):
             add("scan", maker, None, {"dpi": dpi, "profile": profile, "grey": rng.random() < 0.3})
-        fmt = rng.choice(["png", "jpeg"])
-        add("image", maker, None, {"dpi": rng.choice([150, 200]), "format": fmt,
-                                   "profile": "clean" if fmt == "png" else "office"})
-    add("image", rng.choice(MAKERS), None, {"dpi": 200, "format": "tiff", "profile": "fax"})
+        add("image", maker, None, _long_image(rng))
+    add("image", rng.choice(MAKERS), None, dict(FAX))
     add("garbled", "reportlab", {"year": 2019}, {"mode": "shuffled"})
     add("garbled", "word", {"year": 2020}, {"mode": "shuffled"})
     # "missing" is made "private" for this maker (see samples/garble.py)
@@ -59,12 +66,7 @@ def image_jobs(seed: str) -> list[Job]:
     rng = random.Random(f"img/{seed}")
     jobs: list[Job] = []
     for maker in MAKERS:
-        scans = [{"dpi": 200, "format": "tiff", "profile": "fax"}]
-        for _ in range(2):
-            fmt = rng.choice(["png", "jpeg"])
-            scans.append({"dpi": rng.choice([150, 200]), "format": fmt,
-                          "profile": "clean" if fmt == "png" else "office"})
-        for scan in scans:
+        for scan in [dict(FAX), _long_image(rng), _long_image(rng)]:
             n = len(jobs)
             jobs.append(Job("image", f"image-{maker}-{n:02d}", f"{seed}/{n}", {}, scan, maker))
     return jobs

@@ -124,22 +124,21 @@ def _table_from_rules(
     all the ink, as a rule the ring runs along is still there under it."""
     h, w = horizontal.shape
     min_rule = dpi * 0.08
-    all_horizontal, all_vertical = horizontal, vertical
+    found_h, found_v = horizontal, vertical  # where rules are looked for: off any seal
     if rings is not None:
         off_ring = cv2.bitwise_not(rings)
-        horizontal = cv2.bitwise_and(horizontal, off_ring)
-        vertical = cv2.bitwise_and(vertical, off_ring)
-    ys, h_widths = _positions(horizontal, axis=1, min_len=max(min_rule * 2, w * 0.04))
-    xs, v_widths = _positions(vertical, axis=0, min_len=min_rule)
+        found_h = cv2.bitwise_and(horizontal, off_ring)
+        found_v = cv2.bitwise_and(vertical, off_ring)
+    ys, h_widths = _positions(found_h, axis=1, min_len=max(min_rule * 2, w * 0.04))
+    xs, v_widths = _positions(found_v, axis=0, min_len=min_rule)
     widths = h_widths + v_widths
     line_px = int(np.median(widths)) if widths else 2
     # Missing outer rules (a table cut by a page break): where most rules of the other
     # direction run on past the outermost one, their common end stands in for it.
     margin = max(int(dpi * 0.05), 4)
     if xs and ys:
-        ys = _extend(ys, _rule_ends(vertical, xs, line_px, along_x=True), margin)
-        xs = _extend(xs, _rule_ends(horizontal, ys, line_px, along_x=False), margin)
-    horizontal, vertical = all_horizontal, all_vertical
+        ys = _extend(ys, _rule_ends(found_v, xs, line_px, along_x=True), margin)
+        xs = _extend(xs, _rule_ends(found_h, ys, line_px, along_x=False), margin)
     xs = _supported(xs, ys, vertical, line_px, along_x=True, ink=ink, crossing=horizontal,
                     dpi=dpi, hidden=rings)
     ys = _supported(ys, xs, horizontal, line_px, along_x=False, hidden=rings)

@@ -54,15 +54,11 @@ def _centred(binary: np.ndarray, cx: float, cy: float, r: float) -> tuple[float,
     """The circle's centre to the pixel: found at a quarter of the resolution, it may be
     off by a few pixels, and the ring's band would miss its ink on one side."""
     angles = np.linspace(0, 2 * np.pi, 360, endpoint=False)
-    h, w = binary.shape
     best, at = -1.0, (cx, cy)
     for dy in range(-SCALE, SCALE + 1):
         for dx in range(-SCALE, SCALE + 1):
-            inked = 0.0
-            for radius in np.arange(r - SCALE, r + SCALE + 1, 2):
-                xs = np.clip(np.round(cx + dx + radius * np.cos(angles)).astype(int), 0, w - 1)
-                ys = np.clip(np.round(cy + dy + radius * np.sin(angles)).astype(int), 0, h - 1)
-                inked = max(inked, float((binary[ys, xs] > 0).mean()))
+            inked = max(_ink_share(binary, cx + dx, cy + dy, radius, angles)
+                        for radius in np.arange(r - SCALE, r + SCALE + 1, 2))
             if inked > best:
                 best, at = inked, (cx + dx, cy + dy)
     return at
@@ -74,12 +70,7 @@ def _ring_band(binary: np.ndarray, cx: float, cy: float,
     mostly ink at any radius near `r` (a ring of text, a round pattern of cells)."""
     angles = np.linspace(0, 2 * np.pi, 720, endpoint=False)
     radii = np.arange(max(r - BAND_PX, 1), r + BAND_PX + 1)
-    h, w = binary.shape
-    share = []
-    for radius in radii:
-        xs = np.clip(np.round(cx + radius * np.cos(angles)).astype(int), 0, w - 1)
-        ys = np.clip(np.round(cy + radius * np.sin(angles)).astype(int), 0, h - 1)
-        share.append(float((binary[ys, xs] > 0).mean()))
+    share = [_ink_share(binary, cx, cy, radius, angles) for radius in radii]
     peak = int(np.argmax(share))
     if share[peak] < RING_INK:
         return None
@@ -90,3 +81,12 @@ def _ring_band(binary: np.ndarray, cx: float, cy: float,
         hi += 1
     return float(radii[lo]) - 2, float(radii[hi]) + 2
 
+
+
+def _ink_share(binary: np.ndarray, cx: float, cy: float, radius: float,
+               angles: np.ndarray) -> float:
+    """The share of the circle (sampled at `angles`) that falls on ink."""
+    h, w = binary.shape
+    xs = np.clip(np.round(cx + radius * np.cos(angles)).astype(int), 0, w - 1)
+    ys = np.clip(np.round(cy + radius * np.sin(angles)).astype(int), 0, h - 1)
+    return float((binary[ys, xs] > 0).mean())

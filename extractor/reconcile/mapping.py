@@ -571,14 +571,11 @@ class TableWalker:
         group (whose label was misread): a group has one 小计, and it comes first.
         _place_subtotal then checks the row adds up to the group it was given."""
         group = key.split(".")[0]
-        if not any(k.startswith(f"applications.{key}.") for k in self.reading.values):
+        read = any(k.startswith(f"applications.{key}.") for k in self.reading.values)
+        if not read or group not in SUBTOTAL_GROUPS[:-1]:
             return key
-        later = SUBTOTAL_GROUPS[SUBTOTAL_GROUPS.index(group) + 1:] if group in SUBTOTAL_GROUPS \
-            else ()
-        if not later:
-            return key
-        self.group = later[0]
-        return f"{later[0]}.subtotal"
+        self.group = SUBTOTAL_GROUPS[SUBTOTAL_GROUPS.index(group) + 1]
+        return f"{self.group}.subtotal"
 
     @staticmethod
     def _names_group(cell: GridCell) -> bool:
