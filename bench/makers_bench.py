@@ -50,10 +50,10 @@ MAKER_ORDER = ("reportlab", "word", "browser")
 def generate(seed: str, out: Path, jobs: int, mix: str = "makers") -> float:
     """Generate the `mix` set of ``seed`` into ``out``; returns the seconds it took."""
     from samples.generate import run_job
-    from samples.mixes import image_jobs, makers_jobs
+    from samples.mixes import MIXES
 
     started = time.perf_counter()
-    todo = makers_jobs(seed) if mix == "makers" else image_jobs(seed)
+    todo = MIXES[mix](seed)
     with ProcessPoolExecutor(max_workers=jobs) as pool:
         for record in pool.map(run_job, todo, [out] * len(todo)):
             print(f"  made {record['kind']:8} {record['maker']:9} {record['file']}",
@@ -151,9 +151,11 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument("--samples", type=Path, default=None,
                         help="measure an existing generated set instead of generating one")
     parser.add_argument("--jobs", type=int, default=2, help="processes (default 2)")
-    parser.add_argument("--mix", choices=("makers", "images"), default="makers",
-                        help="the balanced makers set (default), or images only: per maker "
-                             "a fax TIFF and two long images (a development set for them)")
+    parser.add_argument("--mix", choices=("makers", "images", "unruled"), default="makers",
+                        help="the balanced makers set (default); images only: per maker "
+                             "a fax TIFF and two long images; unruled: per maker three "
+                             "scans and a long image of tables without rules (development "
+                             "sets for those)")
     parser.add_argument("--docs", action="store_true", help="also one line per document")
     parser.add_argument("--json", type=Path, default=None, help="write every row as JSON")
     args = parser.parse_args(argv)
@@ -161,7 +163,7 @@ def main(argv: list[str] | None = None) -> int:
         folder = args.samples or args.out or Path(tmp)
         made = 0.0
         if args.samples is None:
-            print(f"generating the makers set of seed {args.seed!r} into {folder} ...",
+            print(f"generating the {args.mix} set of seed {args.seed!r} into {folder} ...",
                   file=sys.stderr)
             made = generate(args.seed, folder, args.jobs, args.mix)
         docs = documents(folder)

@@ -49,6 +49,9 @@ class Grid:
     method: str = "ruled"  # "ruled" | "aligned" (no rules: a cell only where text is) | "html"
     x_edges: list[float] = field(default_factory=list)  # column boundaries, n_cols + 1
     y_edges: list[float] = field(default_factory=list)  # row boundaries, n_rows + 1
+    # Where an OCR reader saw ink it did not turn into any cell's text (or a seal hid the
+    # print): a blank found there may be a lost value. Only aligned OCR grids set it.
+    unread: list[BBox] = field(default_factory=list)
     _index: dict[tuple[int, int], GridCell] = field(default_factory=dict, repr=False)
 
     def __post_init__(self) -> None:
@@ -57,6 +60,20 @@ class Grid:
             for r in range(cell.row, cell.last_row + 1):
                 for c in range(cell.col, cell.last_col + 1):
                     self._index[(r, c)] = cell
+
+    def shift(self, dx: float, dy: float) -> None:
+        """Every box moved by (dx, dy) points: a grid read from a part of its page (a
+        picture on a PDF page, one sheet of a long image) placed where that part is."""
+        def moved(box: BBox) -> BBox:
+            return (round(box[0] + dx, 2), round(box[1] + dy, 2),
+                    round(box[2] + dx, 2), round(box[3] + dy, 2))
+
+        self.bbox = None if self.bbox is None else moved(self.bbox)
+        for cell in self.cells:
+            cell.bbox = None if cell.bbox is None else moved(cell.bbox)
+        self.x_edges = [round(x + dx, 2) for x in self.x_edges]
+        self.y_edges = [round(y + dy, 2) for y in self.y_edges]
+        self.unread = [moved(box) for box in self.unread]
 
     def at(self, row: int, col: int) -> GridCell | None:
         """The cell covering (row, col), merged cells included."""

@@ -70,3 +70,26 @@ def image_jobs(seed: str) -> list[Job]:
             n = len(jobs)
             jobs.append(Job("image", f"image-{maker}-{n:02d}", f"{seed}/{n}", {}, scan, maker))
     return jobs
+
+
+def unruled_jobs(seed: str) -> list[Job]:
+    """A set of tables printed without rules (or with a frame only), deterministic in
+    ``seed``: per maker three scans and a long image. With no cell edges to look inside,
+    a blank is told from a lost value by the ink on the page, and this set has the most
+    blanks of that kind (zeros printed as blanks in some reports)."""
+    rng = random.Random(f"unruled/{seed}")
+    jobs: list[Job] = []
+    for maker in MAKERS:
+        scans = [{"dpi": dpi, "profile": profile, "grey": rng.random() < 0.3}
+                 for dpi, profile in ((150, "office"), (200, rng.choice(["office", "poor"])),
+                                      (300, "office"))]
+        for n_kind, scan in enumerate([*scans, _long_image(rng)]):
+            kind = "scan" if n_kind < len(scans) else "image"
+            n = len(jobs)
+            rules = rng.choice(["none", "none", "frame"])
+            jobs.append(Job(kind, f"{kind}-{maker}-{n:02d}", f"{seed}/{n}", {"rules": rules},
+                            scan, maker))
+    return jobs
+
+
+MIXES = {"makers": makers_jobs, "images": image_jobs, "unruled": unruled_jobs}

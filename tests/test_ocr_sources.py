@@ -79,5 +79,25 @@ def test_multipage_tiff_and_dpi(tmp_path: Path) -> None:
     assert page.dpi_estimated and page.dpi == pytest.approx(200, abs=2)
 
 
+def test_a_photo_tagged_as_turned_is_loaded_upright_and_a_gray_scan_as_bgr(
+        tmp_path: Path) -> None:
+    """A phone stores its photo as the sensor saw it, with an EXIF tag saying how to turn
+    it (6: a quarter turn clockwise): the page is read as the tag shows it."""
+    photo = Image.new("RGB", (300, 100), (255, 255, 255))
+    photo.paste((0, 0, 0), (0, 0, 100, 100))  # ink on the left, as stored
+    exif = Image.Exif()
+    exif[0x0112] = 6
+    path = tmp_path / "photo.jpg"
+    photo.save(path, exif=exif)
+    (page,) = load_image_frames(path)
+    assert page.image.shape[:2] == (300, 100)  # turned: now tall
+    assert page.image[:90].mean() < 40 and page.image[110:].mean() > 215  # ink on top
+
+    gray = tmp_path / "gray.png"
+    Image.new("L", (50, 40), 200).save(gray)
+    (page,) = load_image_frames(gray)
+    assert page.image.shape == (40, 50, 3) and page.image[0, 0].tolist() == [200, 200, 200]
+
+
 def test_estimate_dpi_landscape() -> None:
     assert estimate_dpi(3508, 2480) == pytest.approx(300, abs=1)

@@ -5,7 +5,9 @@ from __future__ import annotations
 
 import cv2
 import numpy as np
+from PIL import Image
 
+from extractor.evaluate import score
 from extractor.ocr.preprocess import estimate_text_rotation
 from extractor.ocr.unruled import (
     Segment,
@@ -14,6 +16,8 @@ from extractor.ocr.unruled import (
     _looks_tabular,
     text_segments,
 )
+from extractor.pipeline import extract_document
+from samples.generate import Job, run_job
 
 H = 40.0  # text height in pixels
 
@@ -97,3 +101,46 @@ def test_bracketed_numbering_stays_with_its_label() -> None:
     label = [s for s in segments if not s.numeric]
     assert len(label) == 1 and label[0].box[0] <= 100  # the numbering joined the label
     assert len([s for s in segments if s.numeric]) == 6
+
+
+def test_a_blank_is_doubted_only_where_the_page_shows_ink_there(tmp_path) -> None:
+    """A report printing its zeros as blanks, in tables without rules, scanned: the blanks
+    are taken as blanks, not each flagged, because the page shows no ink there. A value
+    printed too pale for the reading, where a blank would be, is flagged, not taken for
+    a blank."""
+    blank_zeros = {"disclosure": "", "applications": "", "appeals": ""}
+    job = Job("scan", "unruled-blanks", "unruled-blanks/1",
+              {"rules": "none", "zero_style": blank_zeros, "mixed_zeros": False},
+              {"dpi": 200, "format": "png", "profile": "clean"}, "reportlab")
+    truth = run_job(job, tmp_path)
+    path = tmp_path / "scan" / truth["file"]
+    result = extract_document(path)
+    s = score(result, truth)
+    assert s.silent_errors == []
+    blanks = [c for c in result.cells if c.key in truth["cells"]
+              and truth["cells"][c.key] is None and c.value is None]
+    assert len(blanks) >= 50
+    assert sum(c.flagged for c in blanks) <= 0.1 * len(blanks)
+
+    # A pale 7 where an unflagged blank of table 三 is: on a row with values, and on a
+    # row printed all blank (where the row's only value may be the one lost).
+    def row_read(cell) -> bool:
+        row = cell.key.rsplit(".", 1)[0]
+        return any(c.value is not None for c in result.cells if c.key.startswith(row + "."))
+
+    unflagged = [c for c in blanks if c.key.startswith("applications.") and not c.flagged
+                 and c.bbox is not None and c.page == 1]
+    targets = [next(c for c in unflagged if row_read(c)),
+               next(c for c in unflagged if not row_read(c))]
+    image = Image.open(path)
+    dpi = image.info["dpi"][0]
+    pixels = np.array(image.convert("L"))
+    for target in targets:
+        x0, y0, x1, y1 = (int(v * dpi / 72) for v in target.bbox)
+        size = max(y1 - y0, 20)
+        cv2.putText(pixels, "7", ((x0 + x1) // 2 - size // 3, (y0 + y1) // 2 + size // 2),
+                    cv2.FONT_HERSHEY_SIMPLEX, size / 25, 185, max(2, size // 10), cv2.LINE_AA)
+    pale = tmp_path / "pale.png"
+    Image.fromarray(pixels).save(pale, dpi=(dpi, dpi))
+    again = {c.key: c for c in extract_document(pale).cells}
+    assert [again[t.key].flagged for t in targets] == [True, True]

@@ -199,9 +199,7 @@ def _read_bands(image: np.ndarray, bands: list[tuple[int, int]], page_number: in
                                read_text=read_text and n == 0, verify=verify, orient=False)
         shift = y0 * 72.0 / dpi
         for grid in part.grids:
-            grid.bbox = _shifted(grid.bbox, shift)
-            for cell in grid.cells:
-                cell.bbox = _shifted(cell.bbox, shift)
+            grid.shift(0.0, shift)
         grids += part.grids
         texts.append(part.text)
         confidences += part.confidences
@@ -211,14 +209,6 @@ def _read_bands(image: np.ndarray, bands: list[tuple[int, int]], page_number: in
             timings[key] = timings.get(key, 0.0) + value
     return OcrPage(grids=grids, text="\n".join(t for t in texts if t), timings=timings,
                    engine=used, warnings=warnings, confidences=confidences)
-
-
-def _shifted(box: tuple[float, float, float, float] | None,
-             dy: float) -> tuple[float, float, float, float] | None:
-    if box is None:
-        return None
-    x0, y0, x1, y1 = box
-    return (x0, round(y0 + dy, 2), x1, round(y1 + dy, 2))
 
 
 def _title_rechecked(lines: list[np.ndarray], title: list[Reading],

@@ -38,6 +38,9 @@ PUNCTUATION = 0.5  # a mark smaller than this many text heights may be punctuati
 RULE_IN = 0.5  # a straight run of ink this long (inches) is a rule, not a glyph stroke
 DIGIT_WIDTH = 0.8  # a glyph at most this share of its segment's height wide is a digit's
 SPACED_DIGITS = 0.9  # digits this many text heights apart (or closer) are one number
+UNREAD_GLYPH = 0.3  # ink at least this many text heights across may be a lost glyph...
+UNREAD_NEAR = 0.3  # ...unless it lies within this many text heights of read text
+PALE_INK = 40  # gray levels below the paper: ink, however pale (print the threshold dropped)
 
 
 @dataclass
@@ -265,8 +268,12 @@ def read_unruled(prepared: Prepared, page_number: int, dpi: float, primary: OcrE
         chars.append({"text": text, "x0": x0, "x1": x1, "top": top, "bottom": bottom})
         readings.append(((x0 + x1) / 2, (top + bottom) / 2, conf, why))
     grids = unruled_grids(page_number, chars)
+    read = [box for box, text in zip(boxes, texts, strict=True) if text.replace(" ", "")]
+    unread = [_on_page(tuple(v * scale for v in box), prepared, dpi)
+              for box in _unread_ink(prepared, read, height, dpi)]
     for grid in grids:
         grid.source = "ocr"
+        grid.unread = list(unread)
         for cell in grid.cells:
             cell.source = "ocr"
             if cell.bbox is None:
@@ -281,6 +288,34 @@ def read_unruled(prepared: Prepared, page_number: int, dpi: float, primary: OcrE
         if grid.bbox is not None:
             grid.bbox = _on_page(grid.bbox, prepared, dpi)
     return grids
+
+
+def _unread_ink(prepared: Prepared, read: list[tuple[int, int, int, int]], height: float,
+                dpi: float) -> list[tuple[int, int, int, int]]:
+    """Boxes (prepared-image pixels) of glyph-sized ink no read text covers, and of the
+    seals flattened to paper: where a blank in the table may be a value the reading lost.
+
+    Without rules there is no cell to look inside for ink, so a column with nothing under
+    it is a sure blank only where the page shows no ink there. Faint print the
+    binarisation dropped counts as ink here.
+    """
+    paper = float(np.median(prepared.gray[::4, ::4]))
+    ink = prepared.binary | cv2.compare(prepared.gray, paper - PALE_INK, cv2.CMP_LT)
+    length = max(int(dpi * RULE_IN), 20)
+    rules = cv2.morphologyEx(ink, cv2.MORPH_OPEN, np.ones((1, length), np.uint8))
+    rules |= cv2.morphologyEx(ink, cv2.MORPH_OPEN, np.ones((length, 1), np.uint8))
+    ink = cv2.subtract(ink, cv2.dilate(rules, np.ones((3, 3), np.uint8)))
+    near = int(UNREAD_NEAR * height) + 1
+    for x0, y0, x1, y1 in read:
+        ink[max(y0 - near, 0):y1 + near, max(x0 - near, 0):x1 + near] = 0
+    _, _, stats, _ = cv2.connectedComponentsWithStats(ink, connectivity=8)
+    least = max(2, UNREAD_GLYPH * height)
+    found = [(int(x), int(y), int(x + w), int(y + h)) for x, y, w, h, _ in stats[1:]
+             if max(w, h) >= least]
+    if prepared.stamp is not None:
+        _, _, stats, _ = cv2.connectedComponentsWithStats(prepared.stamp, connectivity=8)
+        found += [(int(x), int(y), int(x + w), int(y + h)) for x, y, w, h, _ in stats[1:]]
+    return found
 
 
 def _on_page(box: tuple[float, float, float, float], prepared: Prepared,

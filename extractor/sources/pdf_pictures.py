@@ -116,7 +116,7 @@ def read_picture_regions(path: Path, page_index: int, turn: int,
         reading = read_picture(crop, dpi, page_index + 1, "",
                                f"a picture on page {page_index + 1}")
         for grid in reading.grids:
-            _shift(grid, region.box[0], region.box[1])
+            grid.shift(region.box[0], region.box[1])
         grids += reading.grids
         notes += reading.warnings
     return grids, notes
@@ -128,16 +128,3 @@ def _overlap(a: BBox, b: BBox) -> float:
     return w * h if w > 0 and h > 0 else 0.0
 
 
-def _shift(grid: Grid, dx: float, dy: float) -> None:
-    """Boxes measured in the picture moved to where the picture is on the page."""
-    def moved(box: BBox | None) -> BBox | None:
-        if box is None:
-            return None
-        return (round(box[0] + dx, 2), round(box[1] + dy, 2),
-                round(box[2] + dx, 2), round(box[3] + dy, 2))
-
-    grid.bbox = moved(grid.bbox)
-    for cell in grid.cells:
-        cell.bbox = moved(cell.bbox)
-    grid.x_edges = [round(x + dx, 2) for x in grid.x_edges]
-    grid.y_edges = [round(y + dy, 2) for y in grid.y_edges]
