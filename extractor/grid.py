@@ -49,9 +49,10 @@ class Grid:
     method: str = "ruled"  # "ruled" | "aligned" (no rules: a cell only where text is) | "html"
     x_edges: list[float] = field(default_factory=list)  # column boundaries, n_cols + 1
     y_edges: list[float] = field(default_factory=list)  # row boundaries, n_rows + 1
-    # Where an OCR reader saw ink it did not turn into any cell's text (or a seal hid the
-    # print): a blank found there may be a lost value. Only aligned OCR grids set it.
-    unread: list[BBox] = field(default_factory=list)
+    # Where an OCR reader saw ink on the page over this grid (glyph-sized, pale print
+    # included, and seals it flattened): a blank is sure only where none lies. Only
+    # aligned OCR grids set it, having no cell edges to look inside.
+    ink: list[BBox] = field(default_factory=list)
     _index: dict[tuple[int, int], GridCell] = field(default_factory=dict, repr=False)
 
     def __post_init__(self) -> None:
@@ -73,7 +74,7 @@ class Grid:
             cell.bbox = None if cell.bbox is None else moved(cell.bbox)
         self.x_edges = [round(x + dx, 2) for x in self.x_edges]
         self.y_edges = [round(y + dy, 2) for y in self.y_edges]
-        self.unread = [moved(box) for box in self.unread]
+        self.ink = [moved(box) for box in self.ink]
 
     def at(self, row: int, col: int) -> GridCell | None:
         """The cell covering (row, col), merged cells included."""

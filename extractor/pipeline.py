@@ -20,7 +20,7 @@ from extractor.reconcile.layout import detect_layout
 from extractor.reconcile.mapping import read_tables
 from extractor.reconcile.reading import Reading
 from extractor.reconcile.rules import run_rules
-from extractor.sources.base import SourceDocument
+from extractor.sources.base import TITLE_PAGES, SourceDocument
 from extractor.sources.load import read_source
 from extractor.sources.pictures import PICTURES_NOT_SAVED
 from extractor.sources.reread import describe, pages_to_reread, reread_by_ocr
@@ -140,7 +140,7 @@ def _reread_by_ocr(
 
 def _title_text(source: SourceDocument) -> str:
     parts: list[str] = []
-    for page in source.pages[:2]:
+    for page in source.pages[:TITLE_PAGES]:
         parts.append(page.text)
         parts.extend(grid.context for grid in page.grids[:1])
     return "\n".join(parts)

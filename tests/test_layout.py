@@ -118,11 +118,17 @@ def test_a_number_under_no_column_casts_doubt_on_its_row() -> None:
 
 def test_an_unread_row_keeps_every_subtotal_in_the_key_set() -> None:
     """A table 三 row whose label could not be read may be a 小计 row: its keys stay in the
-    result (missing, flagged) instead of vanishing from the layout."""
+    result (missing, flagged) instead of vanishing from the layout. A row with no values
+    whose label could not be read loses nothing, and changes nothing."""
+    from extractor.grid import GridCell
+
     keys = ["applications.denied.state_secret.total", "applications.other.other.total"]
     assert detect_layout(reading(keys), 2023).subtotal_groups == ()
+    nothing = reading(keys)
+    nothing.application_rows.append((None, [(None, GridCell(0, 1, ""))], False))
+    assert detect_layout(nothing, 2023).subtotal_groups == ()
     unsure = reading(keys)
-    unsure.application_rows.append((None, [], False))
+    unsure.application_rows.append((None, [(None, GridCell(0, 1, "5"))], False))
     layout = detect_layout(unsure, 2023)
     assert set(layout.subtotal_groups) == {"denied", "unavailable", "not_processed", "other"}
     assert layout.org_subtotal
@@ -327,3 +333,34 @@ def test_a_second_subtotal_under_a_misread_group_label_opens_the_next_group() ->
     assert got["applications.unavailable.subtotal.natural_person"].value == 5
     subtotal = got["applications.not_processed.subtotal.natural_person"]
     assert subtotal.value == 4 and not subtotal.flagged  # it adds up to 不予处理's items
+
+
+def test_a_blank_without_rules_is_doubted_only_where_the_page_shows_ink() -> None:
+    """Table 三 printed without rules and read by OCR: a column with nothing read under
+    it is a blank where the page shows no ink there, and doubted (`blank_unruled`) where
+    a glyph stands in its place, on a row with values or on a row printed all blank,
+    whose values may stand half a line off its label's line."""
+    from extractor.grid import Grid, GridCell
+    from extractor.reconcile.mapping import read_tables
+
+    values = [(str(v), 210 + 40 * i, 220 + 40 * i) for i, v in enumerate([5, 1, 0, 0, 2, 3])]
+    values = values[:2] + values[3:]  # nothing read under 科研机构
+
+    def doubted(ink: list[tuple[float, float, float, float]]) -> set[str]:
+        first = _aligned_table_three(values)
+        blank_row = GridCell(2, 0, "二、上年结转政府信息公开申请数量", bbox=(60, 140, 190, 150))
+        cells = first.cells + [blank_row]
+        for cell in cells:
+            cell.source = "ocr"
+        grid = Grid(page=1, cells=cells, n_rows=3, n_cols=first.n_cols, source="ocr",
+                    method="aligned", context=first.context, ink=ink)
+        got = read_tables([grid]).values
+        assert got["applications.new_received.research"].raw == ""
+        assert got["applications.carried_over.natural_person"].raw == ""
+        return {k for k, v in got.items() if "blank_unruled" in v.reasons}
+
+    assert doubted([]) == set()
+    assert doubted([(292, 121, 298, 129)]) == {"applications.new_received.research"}
+    # a glyph under 自然人 half a line below the all-blank row's label line
+    assert doubted([(212, 149, 218, 157)]) == {"applications.carried_over.natural_person"}
+    assert doubted([(212, 162, 218, 170)]) == set()  # the next line's: not this row's

@@ -103,6 +103,49 @@ def test_bracketed_numbering_stays_with_its_label() -> None:
     assert len([s for s in segments if s.numeric]) == 6
 
 
+def test_numbering_joins_its_label_at_the_labels_type_size() -> None:
+    """"5、属于三类内…" in a serif type: after the 、 the label starts most of an em away,
+    more than the page's usual text height when the table's many digits set that height.
+    The gap is judged in the label's own size, so the numbering is not a row of its own."""
+    page = np.zeros((500, 1600), np.uint8)
+    for r in range(6):  # rows of values: their digits set the usual text height
+        for c in range(6):
+            x, y = 700 + c * 130, 40 + r * 55
+            cv2.rectangle(page, (x, y), (x + 16, y + 30), 255, 3)
+    y = 400
+    cv2.rectangle(page, (100, y + 8), (116, y + 38), 255, 3)  # 5
+    cv2.line(page, (124, y + 34), (130, y + 40), 255, 3)  # 、
+    for g in range(5):  # hanzi 46 px tall, their ink 40 px after the 、's
+        cv2.rectangle(page, (174 + g * 48, y), (214 + g * 48, y + 42), 255, 4)
+    segments, height = text_segments(page, 300)
+    assert height < 40
+    label = [s for s in segments if not s.numeric and s.box[1] >= y - 5]
+    assert len(label) == 1 and label[0].box[0] <= 100  # the numbering joined the label
+    assert not [s for s in segments if s.numeric and s.box[1] >= y - 5]
+
+
+def test_words_after_a_comma_go_on_with_the_label_but_close_cells_stay_apart() -> None:
+    """"（区分处理的，只计这一情形，…）": the gap after a full-width comma is most of an em,
+    wider than the gap that joins glyphs, yet the words after it are the same label. Two
+    header cells set as close, with no comma between, stay two cells."""
+    page = _table_page()
+    y = 900
+    for g in range(5):  # 区分处理的
+        cv2.rectangle(page, (100 + g * 44, y), (136 + g * 44, y + 40), 255, 4)
+    cv2.circle(page, (330, y + 36), 4, 255, -1)  # ，low on the line, right after them
+    for g in range(4):  # 只计这一, most of an em after the comma
+        cv2.rectangle(page, (372 + g * 44, y), (408 + g * 44, y + 40), 255, 4)
+    y = 1000
+    for x0 in (100, 372):  # two header cells the same distance apart, no comma
+        for g in range(4):
+            cv2.rectangle(page, (x0 + g * 44, y), (x0 + 36 + g * 44, y + 40), 255, 4)
+    segments, _ = text_segments(page, 300)
+    first = [s.box for s in segments if 880 <= s.box[1] < 960]
+    second = [s.box for s in segments if 980 <= s.box[1] < 1060]
+    assert len(first) == 1 and first[0][0] <= 100 and first[0][2] >= 540
+    assert len(second) == 2
+
+
 def test_a_blank_is_doubted_only_where_the_page_shows_ink_there(tmp_path) -> None:
     """A report printing its zeros as blanks, in tables without rules, scanned: the blanks
     are taken as blanks, not each flagged, because the page shows no ink there. A value

@@ -38,8 +38,8 @@ PUNCTUATION = 0.5  # a mark smaller than this many text heights may be punctuati
 RULE_IN = 0.5  # a straight run of ink this long (inches) is a rule, not a glyph stroke
 DIGIT_WIDTH = 0.8  # a glyph at most this share of its segment's height wide is a digit's
 SPACED_DIGITS = 0.9  # digits this many text heights apart (or closer) are one number
-UNREAD_GLYPH = 0.3  # ink at least this many text heights across may be a lost glyph...
-UNREAD_NEAR = 0.3  # ...unless it lies within this many text heights of read text
+INK_GLYPH = 0.3  # ink at least this many text heights across may be a glyph
+AFTER_COMMA = 1.2  # text this many of its line's heights after a comma goes on from it
 PALE_INK = 40  # gray levels below the paper: ink, however pale (print the threshold dropped)
 
 
@@ -48,6 +48,7 @@ class Segment:
     box: tuple[int, int, int, int]  # prepared-image pixels
     numeric: bool  # only digit-shaped glyphs, or a dash: may be a value
     bracketed: bool = False  # a number in brackets: a label's numbering, never a value
+    comma_end: bool = False  # ends in a small mark low on its line (，、): its text goes on
 
 
 def text_segments(binary: np.ndarray, dpi: float) -> tuple[list[Segment], float]:
@@ -83,10 +84,14 @@ def text_segments(binary: np.ndarray, dpi: float) -> tuple[list[Segment], float]
     np.maximum.at(y1, owner, ys)
     # Which segments are numbers: glyphs side by side, each narrow and nearly as tall as
     # the segment (a hanzi's parts are stacked, or short, or wide), commas and points aside.
-    parts: dict[int, list[tuple[int, int, int]]] = {}
-    for gx, gy, gw, gh, _ in stats[1:]:
+    # Each glyph piece belongs to the segment its pixels fall in (its box's centre may
+    # be the paper inside a 口 or a 0).
+    piece_owner = np.zeros(len(stats), np.int64)
+    piece_owner[pieces[ys, xs]] = owner
+    parts: dict[int, list[tuple[int, int, int, int]]] = {}
+    for k, (gx, gy, gw, gh, _) in enumerate(stats[1:], start=1):
         if max(gw, gh) >= speck:
-            parts.setdefault(int(labels[gy + gh // 2, gx + gw // 2]), []).append((gx, gw, gh))
+            parts.setdefault(int(piece_owner[k]), []).append((gx, gw, gh, gy))
     segments = []
     for i in range(1, n):
         if x1[i] < 0:
@@ -94,7 +99,8 @@ def text_segments(binary: np.ndarray, dpi: float) -> tuple[list[Segment], float]
         w, h = x1[i] - x0[i] + 1, y1[i] - y0[i] + 1
         if h > 4 * height:  # a picture, a seal
             continue
-        glyphs = sorted((gx, gw, gh) for gx, gw, gh in parts.get(i, []) if gh >= PUNCTUATION * h)
+        glyphs = sorted((gx, gw, gh) for gx, gw, gh, _ in parts.get(i, [])
+                        if gh >= PUNCTUATION * h)
         # "(3)": digits between two thin strokes the segment's full height: numbering.
         bracketed = len(glyphs) >= 3 and all(
             gw <= BRACKET_WIDTH * h and gh >= 0.9 * h for _, gw, gh in (glyphs[0], glyphs[-1]))
@@ -105,11 +111,55 @@ def text_segments(binary: np.ndarray, dpi: float) -> tuple[list[Segment], float]
         bracketed = bracketed and digits
         dash = h <= DASH_HEIGHT * height and h <= w <= 1.5 * height
         segments.append(Segment((int(x0[i]), int(y0[i]), int(x1[i]) + 1, int(y1[i]) + 1),
-                                digits or dash, bracketed))
+                                digits or dash, bracketed,
+                                _ends_in_comma(parts.get(i, []), y0[i], h)))
     segments = _join_stacked_strokes(segments, height)
     segments = _join_spaced_digits(segments, height)
     segments = _join_numbering(segments, height)
+    segments = _join_after_commas(segments)
     return _without_punctuation(segments, height), height
+
+
+def _ends_in_comma(glyphs: list[tuple[int, int, int, int]], top: int, height: int) -> bool:
+    """Whether a segment's last glyph is a small mark in the lower part of its line: a
+    full-width ，or 、, after which a label's text goes on (past the mark's wide gap)."""
+    if len(glyphs) < 2:
+        return False
+    *before, (gx, gw, gh, gy) = sorted(glyphs, key=lambda g: g[0] + g[1])
+    # It stands clear of the glyphs before it: the dots at the foot of 只 stand under
+    # the glyph's own top, and are no comma.
+    clear = all(gx >= x + w - 1 for x, w, _, _ in before)
+    return clear and max(gw, gh) < PUNCTUATION * height and gy - top >= 0.4 * height
+
+
+def _join_after_commas(segments: list[Segment]) -> list[Segment]:
+    """Words after a comma are the same text as the words before it: "（区分处理的，只计
+    这一情形，不计其他情形）" is one label, though the gap after each comma (most of an em)
+    is wider than the gap that joins glyphs into a segment. Only text that ends in a
+    comma is continued, so cells set close together (a header's) stay apart."""
+    out = sorted(segments, key=lambda s: s.box[0])
+    changed = True
+    while changed:
+        changed = False
+        for seg in out:
+            if seg.numeric or not seg.comma_end:
+                continue
+            x0, y0, x1, y1 = seg.box
+            line = y1 - y0
+            after = [o for o in out if o is not seg and not o.numeric
+                     and 0 <= o.box[0] - x1 <= AFTER_COMMA * line
+                     and min(o.box[3], y1) - max(o.box[1], y0)
+                     > 0.5 * min(o.box[3] - o.box[1], line)]
+            if not after:
+                continue
+            more = min(after, key=lambda o: o.box[0])
+            a0, b0, a1, b1 = more.box
+            seg.box = (x0, min(y0, b0), max(x1, a1), max(y1, b1))
+            seg.comma_end = more.comma_end
+            out.remove(more)
+            changed = True
+            break
+    return out
 
 
 def _join_numbering(segments: list[Segment], height: float) -> list[Segment]:
@@ -118,9 +168,8 @@ def _join_numbering(segments: list[Segment], height: float) -> list[Segment]:
     out = sorted(segments, key=lambda s: s.box[0])
     for seg in [s for s in out if s.numeric]:
         x0, y0, x1, y1 = seg.box
-        reach = (BRACKETED_GAP if seg.bracketed else NUMBERING_GAP) * height
         beside = [o for o in out if not o.numeric and o is not seg
-                  and 0 <= o.box[0] - x1 <= reach
+                  and 0 <= o.box[0] - x1 <= _numbering_reach(seg, o, height)
                   and min(o.box[3], y1) - max(o.box[1], y0) > 0.3 * (y1 - y0)]
         if beside:
             label = min(beside, key=lambda o: o.box[0])
@@ -128,6 +177,14 @@ def _join_numbering(segments: list[Segment], height: float) -> list[Segment]:
             label.box = (min(a0, x0), min(b0, y0), a1, max(b1, y1))
             out.remove(seg)
     return out
+
+
+def _numbering_reach(number: Segment, label: Segment, height: float) -> float:
+    """How far after its numbering a label's text may start: in the label's own type
+    size, since after a full-width 、 the gap is most of an em, more than the page's
+    usual text height where the table's digits set that height."""
+    gap = BRACKETED_GAP if number.bracketed else NUMBERING_GAP
+    return gap * max(height, min(label.box[3] - label.box[1], 2 * height))
 
 
 def _join_stacked_strokes(segments: list[Segment], height: float) -> list[Segment]:
@@ -167,7 +224,7 @@ def _merged(segments: list[Segment], order: Callable[[Segment], int],
     for seg in sorted(segments, key=order):
         into = next((kept for kept in out if joins(kept, seg)), None)
         if into is None:
-            out.append(Segment(seg.box, seg.numeric, seg.bracketed))
+            out.append(Segment(seg.box, seg.numeric, seg.bracketed, seg.comma_end))
             continue
         a0, b0, a1, b1 = into.box
         x0, y0, x1, y1 = seg.box
@@ -268,12 +325,10 @@ def read_unruled(prepared: Prepared, page_number: int, dpi: float, primary: OcrE
         chars.append({"text": text, "x0": x0, "x1": x1, "top": top, "bottom": bottom})
         readings.append(((x0 + x1) / 2, (top + bottom) / 2, conf, why))
     grids = unruled_grids(page_number, chars)
-    read = [box for box, text in zip(boxes, texts, strict=True) if text.replace(" ", "")]
-    unread = [_on_page(tuple(v * scale for v in box), prepared, dpi)
-              for box in _unread_ink(prepared, read, height, dpi)]
+    ink = [_on_page(tuple(v * scale for v in box), prepared, dpi)
+           for box in _ink_boxes(prepared, height, dpi)]
     for grid in grids:
         grid.source = "ocr"
-        grid.unread = list(unread)
         for cell in grid.cells:
             cell.source = "ocr"
             if cell.bbox is None:
@@ -287,17 +342,16 @@ def read_unruled(prepared: Prepared, page_number: int, dpi: float, primary: OcrE
             cell.bbox = _on_page(cell.bbox, prepared, dpi)
         if grid.bbox is not None:
             grid.bbox = _on_page(grid.bbox, prepared, dpi)
+            grid.ink = [box for box in ink if _meets(box, grid.bbox)]
     return grids
 
 
-def _unread_ink(prepared: Prepared, read: list[tuple[int, int, int, int]], height: float,
-                dpi: float) -> list[tuple[int, int, int, int]]:
-    """Boxes (prepared-image pixels) of glyph-sized ink no read text covers, and of the
-    seals flattened to paper: where a blank in the table may be a value the reading lost.
+def _ink_boxes(prepared: Prepared, height: float, dpi: float) -> list[tuple[int, int, int, int]]:
+    """Boxes (prepared-image pixels) of the page's glyph-sized ink, pale print the
+    binarisation dropped included, and of the seals flattened to paper.
 
-    Without rules there is no cell to look inside for ink, so a column with nothing under
-    it is a sure blank only where the page shows no ink there. Faint print the
-    binarisation dropped counts as ink here.
+    Without rules there is no cell to look inside for ink, so a column with nothing read
+    under it is a sure blank only where the page shows no ink there.
     """
     paper = float(np.median(prepared.gray[::4, ::4]))
     ink = prepared.binary | cv2.compare(prepared.gray, paper - PALE_INK, cv2.CMP_LT)
@@ -305,17 +359,18 @@ def _unread_ink(prepared: Prepared, read: list[tuple[int, int, int, int]], heigh
     rules = cv2.morphologyEx(ink, cv2.MORPH_OPEN, np.ones((1, length), np.uint8))
     rules |= cv2.morphologyEx(ink, cv2.MORPH_OPEN, np.ones((length, 1), np.uint8))
     ink = cv2.subtract(ink, cv2.dilate(rules, np.ones((3, 3), np.uint8)))
-    near = int(UNREAD_NEAR * height) + 1
-    for x0, y0, x1, y1 in read:
-        ink[max(y0 - near, 0):y1 + near, max(x0 - near, 0):x1 + near] = 0
     _, _, stats, _ = cv2.connectedComponentsWithStats(ink, connectivity=8)
-    least = max(2, UNREAD_GLYPH * height)
+    least = max(2, INK_GLYPH * height)
     found = [(int(x), int(y), int(x + w), int(y + h)) for x, y, w, h, _ in stats[1:]
              if max(w, h) >= least]
     if prepared.stamp is not None:
         _, _, stats, _ = cv2.connectedComponentsWithStats(prepared.stamp, connectivity=8)
         found += [(int(x), int(y), int(x + w), int(y + h)) for x, y, w, h, _ in stats[1:]]
     return found
+
+
+def _meets(a: tuple[float, float, float, float], b: tuple[float, float, float, float]) -> bool:
+    return min(a[2], b[2]) > max(a[0], b[0]) and min(a[3], b[3]) > max(a[1], b[1])
 
 
 def _on_page(box: tuple[float, float, float, float], prepared: Prepared,

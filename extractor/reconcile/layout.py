@@ -23,11 +23,12 @@ def detect_layout(reading: Reading, year: int | None) -> Layout:
     other_single_row = _has_row(reading, "other.subtotal") and not any(
         _has_row(reading, k) for k in OTHER_ITEM_KEYS)
     # a row read under another's key may have been a row the layout would otherwise drop
-    # (a label read apart from its values is no second row)
-    keyed = [key for key, values, _ in reading.application_rows
-             if key is not None and any(c.text.strip() for _, c in values)]
-    unread_rows = any(key is None for key, _, _ in reading.application_rows) or \
-        len(set(keyed)) < len(keyed)
+    # (a label read apart from its values is no second row, and a row of no values,
+    # however labelled, loses nothing)
+    read = [key for key, values, _ in reading.application_rows
+            if any(c.text.strip() for _, c in values)]
+    keyed = [key for key in read if key is not None]
+    unread_rows = len(keyed) < len(read) or len(set(keyed)) < len(keyed)
     return Layout(
         format=detect_format(reading, year),
         other_single_row=other_single_row,

@@ -48,6 +48,7 @@ from models.schema import (
 _SECTION_HEADING = re.compile(r"^[一二三四五六七八九十]+、")
 STRAY_NUMBER_IN_HEADER = 6  # header evidence a row needs to be one despite a number in it
 HEADER_LABELS_PER_NUMBER = 2  # ...and, under a header, a row to go on with it despite numbers
+BLANK_ROW_REACH = 0.5  # a blank row's place reaches this many of its line's heights off it
 
 
 class TableWalker:
@@ -312,7 +313,7 @@ class TableWalker:
 
         Blank cells are made for its columns when the label is surely a row's. A group
         label on a line of its own is not a row, except （六）其他处理, which may be one.
-        A blank where the reader saw ink it did not read stays doubted."""
+        A blank where the page shows ink stays doubted."""
         filled = [c for c in labels if c.text.strip() and c.bbox is not None]
         if not filled or self.table not in ("applications", "disclosure"):
             return []
@@ -332,8 +333,11 @@ class TableWalker:
         match = best_match(label.text, rows, threshold=0.6)
         if "blank_group_row" not in reasons and (match is None or match.certainty < 1.0):
             return []
+        # A row's values may stand half a line off its label's line (centred beside a
+        # label wrapped over two lines): ink that near is this row's, not a blank.
         top, bottom = label.bbox[1], label.bbox[3]
-        blanks = [(span, _blank_cell(grid, span, top, bottom, label, reasons, False))
+        reach = BLANK_ROW_REACH * (bottom - top)
+        blanks = [(span, _blank_cell(grid, span, top, bottom, label, reasons, False, reach))
                   for span in self.spans]
         self.reading.blank_rows.append(label.text)
         return blanks
@@ -426,9 +430,9 @@ class TableWalker:
         """A blank cell for each column no value of the row stands under.
 
         On a text layer nothing under a column is a blank cell. On an image read without
-        rules it may also be a value the reading lost: the blank is doubted where the
-        reader saw ink there it did not read (or a seal hid the print), or where the
-        row's values were not all placed (`doubted`)."""
+        rules it may also be a value the reading lost: the blank is doubted where the page
+        shows ink there (or a seal), or where the row's values were not all placed
+        (`doubted`)."""
         hit = {span.key for span, _ in values}
         top = min(c.bbox[1] for _, c in values if c.bbox)
         bottom = max(c.bbox[3] for _, c in values if c.bbox)
@@ -604,18 +608,26 @@ _POSITIONS = canonical_positions()
 
 
 def _blank_cell(grid: Grid, span: ColumnSpan, top: float, bottom: float, beside: GridCell,
-                reasons: list[str], doubted: bool) -> GridCell:
+                reasons: list[str], doubted: bool, reach: float = 0.0) -> GridCell:
     """A blank cell under `span` on the row of `beside` (top..bottom), doubted
-    (`blank_unruled`) when read by OCR and `doubted` or met by ink the reader did not read."""
+    (`blank_unruled`) when read by OCR and `doubted`, or where the page shows ink there
+    (`reach` above or below included): a glyph centred in it, or a seal over it."""
     box = (span.x0, top, span.x1, bottom)
-    if beside.source == "ocr" and (doubted or any(_meets(box, ink) for ink in grid.unread)):
+    looked = (span.x0, top - reach, span.x1, bottom + reach)
+    if beside.source == "ocr" and (doubted or any(_ink_in(looked, ink) for ink in grid.ink)):
         reasons = [*reasons, "blank_unruled"]
     return GridCell(row=-1, col=-1, text="", bbox=box, page=beside.page, source=beside.source,
                     reasons=list(reasons))
 
 
-def _meets(a: tuple[float, float, float, float], b: tuple[float, float, float, float]) -> bool:
-    return min(a[2], b[2]) > max(a[0], b[0]) and min(a[3], b[3]) > max(a[1], b[1])
+def _ink_in(box: tuple[float, float, float, float], ink: tuple[float, float, float, float]) -> bool:
+    """Whether ink stands in a blank cell's place: a glyph whose centre is in it (the edge
+    of a neighbour's value may reach in), or ink taller than the row over it (a seal)."""
+    x, y = (ink[0] + ink[2]) / 2, (ink[1] + ink[3]) / 2
+    if box[0] <= x <= box[2] and box[1] <= y <= box[3]:
+        return True
+    meets = min(box[2], ink[2]) > max(box[0], ink[0]) and min(box[3], ink[3]) > max(box[1], ink[1])
+    return meets and ink[3] - ink[1] > 2 * (box[3] - box[1])
 
 
 def _header_evidence(texts: list[str]) -> dict[str, int]:

@@ -6,6 +6,10 @@ from dataclasses import dataclass, field
 
 from extractor.grid import Grid
 
+# The report's title (its agency and year) is looked for on the first pages only: on a
+# scan their top lines are read for it, and later pages' are not read at all.
+TITLE_PAGES = 2
+
 
 @dataclass
 class PageContent:

@@ -11,7 +11,7 @@ from typing import Literal
 
 from pdfplumber.page import Page
 
-from extractor.sources.base import PageContent, SourceDocument
+from extractor.sources.base import TITLE_PAGES, PageContent, SourceDocument
 
 Trust = Literal["good", "garbled", "none"]
 
@@ -43,7 +43,8 @@ def ocr_pdf_pages(path: Path, page_numbers: list[int]) -> list[PageContent]:
     out = []
     for number in page_numbers:
         rendered = render_pdf_page_image(path, number - 1, 300.0)  # less for a huge page
-        page = read_page_image(rendered.image, number, rendered.dpi)
+        page = read_page_image(rendered.image, number, rendered.dpi,
+                               read_text=number <= TITLE_PAGES)
         notes = page.warnings + ([] if page.grids else [f"page {number}: no table found"])
         out.append(PageContent(number=number, grids=page.grids, text=page.text, reading="ocr",
                                notes=notes))
@@ -64,7 +65,7 @@ def read_image_file(path: Path) -> SourceDocument:
     images, dpi = load_image_pages(path)
     pages = []
     for index, image in enumerate(images):
-        page = read_page_image(image, index + 1, dpi)
+        page = read_page_image(image, index + 1, dpi, read_text=index < TITLE_PAGES)
         pages.append(PageContent(number=index + 1, grids=page.grids, text=page.text,
                                  reading="ocr", notes=page.warnings))
     return SourceDocument(kind="image", pages=pages, page_count=len(pages))
