@@ -364,3 +364,33 @@ def test_a_blank_without_rules_is_doubted_only_where_the_page_shows_ink() -> Non
     # a glyph under 自然人 half a line below the all-blank row's label line
     assert doubted([(212, 149, 218, 157)]) == {"applications.carried_over.natural_person"}
     assert doubted([(212, 162, 218, 170)]) == set()  # the next line's: not this row's
+
+
+def test_a_row_of_numbers_under_no_column_leaves_the_blank_rows_unsure() -> None:
+    """Without rules, a row's numbers may all stand off the header's columns (shifted, on
+    a line below their wrapped label). They cannot be placed; before, they vanished, and
+    the all-blank row their label's first line made was trusted: silent blanks where the
+    numbers were. Now the lost row is reported and the blank rows are doubted."""
+    from extractor.grid import Grid, GridCell
+    from extractor.reconcile.mapping import read_tables
+
+    values = [(str(v), 210 + 40 * i, 220 + 40 * i) for i, v in enumerate([5, 1, 0, 0, 2, 3, 11])]
+    first = _aligned_table_three(values)
+
+    def read(lost: bool):
+        label = GridCell(2, 0, "二、上年结转政府信息公开申请数量", bbox=(60, 140, 190, 150))
+        cells = [*first.cells, label]
+        if lost:  # its numbers, a line below, off every column (between them)
+            cells += [GridCell(3, 1 + i, str(v), bbox=(233 + 40 * i, 155, 237 + 40 * i, 165))
+                      for i, v in enumerate([30, 1, 0, 0, 0, 1, 32])]
+        for cell in cells:
+            cell.source = "ocr"
+        grid = Grid(page=1, cells=cells, n_rows=4 if lost else 3, n_cols=first.n_cols,
+                    source="ocr", method="aligned", context=first.context)
+        return read_tables([grid])
+
+    sure = read(lost=False)
+    assert sure.values["applications.carried_over.natural_person"].reasons == []
+    unsure = read(lost=True)
+    assert "uncertain_label" in unsure.values["applications.carried_over.natural_person"].reasons
+    assert any("under none of the columns" in w for w in unsure.warnings)

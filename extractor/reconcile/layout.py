@@ -28,7 +28,8 @@ def detect_layout(reading: Reading, year: int | None) -> Layout:
     read = [key for key, values, _ in reading.application_rows
             if any(c.text.strip() for _, c in values)]
     keyed = [key for key in read if key is not None]
-    unread_rows = len(keyed) < len(read) or len(set(keyed)) < len(keyed)
+    unread_rows = len(keyed) < len(read) or len(set(keyed)) < len(keyed) or \
+        reading.lost_rows > 0
     return Layout(
         format=detect_format(reading, year),
         other_single_row=other_single_row,

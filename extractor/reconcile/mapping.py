@@ -48,6 +48,7 @@ from models.schema import (
 _SECTION_HEADING = re.compile(r"^[一二三四五六七八九十]+、")
 STRAY_NUMBER_IN_HEADER = 6  # header evidence a row needs to be one despite a number in it
 HEADER_LABELS_PER_NUMBER = 2  # ...and, under a header, a row to go on with it despite numbers
+LOST_ROW_NUMBERS = 2  # numbers on a line under no column that make a lost row of values
 BLANK_ROW_REACH = 0.5  # a blank row's place reaches this many of its line's heights off it
 
 
@@ -195,6 +196,7 @@ class TableWalker:
             if grid.method == "aligned":
                 values = self._blank_row(grid, labels)
             if not values:
+                self._lost_values(labels)
                 return
         if self.table in ("disclosure", "applications"):
             self.pending = (grid, labels, values)
@@ -341,6 +343,19 @@ class TableWalker:
                   for span in self.spans]
         self.reading.blank_rows.append(label.text)
         return blanks
+
+    def _lost_values(self, cells: list[GridCell]) -> None:
+        """A row of numbers under none of the header's columns (shifted off them) cannot
+        be placed. It is counted, not dropped without a word: its row may be one the
+        layout shows blank or would leave out."""
+        numbers = [c for c in cells if c.text.strip() and is_value_text(c.text)]
+        if self.table != "applications" or len(numbers) < LOST_ROW_NUMBERS:
+            return  # a lone number beside a label is its numbering, read apart
+        self.reading.lost_rows += 1
+        label = " ".join(c.text for c in cells if c not in numbers)
+        self.reading.warnings.append(
+            f"applications: a row of numbers stood under none of the columns "
+            f"(label {content(label)[:30]!r}, page {numbers[0].page})")
 
     def _group_row(self, labels: list[GridCell]) -> None:
         """A group label on a row of its own (centred beside its items, no values)."""

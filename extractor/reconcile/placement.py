@@ -79,7 +79,7 @@ def _settle_blank_rows(reading: Reading) -> None:
     """Blank rows of an unruled table are trusted only if no row of values went unplaced:
     such a row's values might be the ones this label stands beside. A blank （六）其他处理
     line followed by its items was their heading, not a row."""
-    unplaced = any(key is None for key, _, _ in reading.application_rows)
+    unplaced = reading.lost_rows > 0 or any(key is None for key, _, _ in reading.application_rows)
     other_items = any(k.startswith("applications.other.") and ".subtotal." not in k
                       for k in reading.values)
     for key, found in list(reading.values.items()):

@@ -57,6 +57,9 @@ class Reading:
     application_rows: list[tuple[str | None, list[tuple[ColumnSpan, GridCell]], bool]] = field(
         default_factory=list
     )
+    # table 三 rows of numbers that stood under none of the header's columns: dropped,
+    # so the blank rows around them are not sure, nor is any row the layout would drop
+    lost_rows: int = 0
 
 
 def is_value_text(text: str) -> bool:
