@@ -57,10 +57,7 @@ def text_segments(binary: np.ndarray, dpi: float) -> tuple[list[Segment], float]
     Rules (a frame, the lines above and below a header) are taken out first; what is
     left is grouped by closeness, as characters are on a text layer.
     """
-    length = max(int(dpi * RULE_IN), 20)
-    rules = cv2.morphologyEx(binary, cv2.MORPH_OPEN, np.ones((1, length), np.uint8))
-    rules |= cv2.morphologyEx(binary, cv2.MORPH_OPEN, np.ones((length, 1), np.uint8))
-    ink = cv2.subtract(binary, cv2.dilate(rules, np.ones((3, 3), np.uint8)))
+    ink = _without_rules(binary, dpi)
     _, pieces, stats, _ = cv2.connectedComponentsWithStats(ink, connectivity=8)
     speck = max(2, int(dpi * 0.015))
     kept = stats[:, 2:4].max(axis=1) >= speck  # specks are noise: they would join
@@ -118,6 +115,14 @@ def text_segments(binary: np.ndarray, dpi: float) -> tuple[list[Segment], float]
     segments = _join_numbering(segments, height)
     segments = _join_after_commas(segments)
     return _without_punctuation(segments, height), height
+
+
+def _without_rules(ink: np.ndarray, dpi: float) -> np.ndarray:
+    """The ink without its rules (straight runs of ink longer than any glyph's stroke)."""
+    length = max(int(dpi * RULE_IN), 20)
+    rules = cv2.morphologyEx(ink, cv2.MORPH_OPEN, np.ones((1, length), np.uint8))
+    rules |= cv2.morphologyEx(ink, cv2.MORPH_OPEN, np.ones((length, 1), np.uint8))
+    return cv2.subtract(ink, cv2.dilate(rules, np.ones((3, 3), np.uint8)))
 
 
 def _ends_in_comma(glyphs: list[tuple[int, int, int, int]], top: int, height: int) -> bool:
@@ -326,7 +331,7 @@ def read_unruled(prepared: Prepared, page_number: int, dpi: float, primary: OcrE
         readings.append(((x0 + x1) / 2, (top + bottom) / 2, conf, why))
     grids = unruled_grids(page_number, chars)
     ink = [_on_page(tuple(v * scale for v in box), prepared, dpi)
-           for box in _ink_boxes(prepared, height, dpi)]
+           for box in _ink_boxes(prepared, height, dpi)] if grids else []
     for grid in grids:
         grid.source = "ocr"
         for cell in grid.cells:
@@ -354,11 +359,8 @@ def _ink_boxes(prepared: Prepared, height: float, dpi: float) -> list[tuple[int,
     under it is a sure blank only where the page shows no ink there.
     """
     paper = float(np.median(prepared.gray[::4, ::4]))
-    ink = prepared.binary | cv2.compare(prepared.gray, paper - PALE_INK, cv2.CMP_LT)
-    length = max(int(dpi * RULE_IN), 20)
-    rules = cv2.morphologyEx(ink, cv2.MORPH_OPEN, np.ones((1, length), np.uint8))
-    rules |= cv2.morphologyEx(ink, cv2.MORPH_OPEN, np.ones((length, 1), np.uint8))
-    ink = cv2.subtract(ink, cv2.dilate(rules, np.ones((3, 3), np.uint8)))
+    ink = _without_rules(
+        prepared.binary | cv2.compare(prepared.gray, paper - PALE_INK, cv2.CMP_LT), dpi)
     _, _, stats, _ = cv2.connectedComponentsWithStats(ink, connectivity=8)
     least = max(2, INK_GLYPH * height)
     found = [(int(x), int(y), int(x + w), int(y + h)) for x, y, w, h, _ in stats[1:]

@@ -641,7 +641,8 @@ def _ink_in(box: tuple[float, float, float, float], ink: tuple[float, float, flo
     x, y = (ink[0] + ink[2]) / 2, (ink[1] + ink[3]) / 2
     if box[0] <= x <= box[2] and box[1] <= y <= box[3]:
         return True
-    meets = min(box[2], ink[2]) > max(box[0], ink[0]) and min(box[3], ink[3]) > max(box[1], ink[1])
+    meets = overlap(box[0], box[2], ink[0], ink[2]) > 0 and \
+        overlap(box[1], box[3], ink[1], ink[3]) > 0
     return meets and ink[3] - ink[1] > 2 * (box[3] - box[1])
 
 
