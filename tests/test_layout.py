@@ -394,3 +394,43 @@ def test_a_row_of_numbers_under_no_column_leaves_the_blank_rows_unsure() -> None
     unsure = read(lost=True)
     assert "uncertain_label" in unsure.values["applications.carried_over.natural_person"].reasons
     assert any("under none of the columns" in w for w in unsure.warnings)
+
+
+def test_one_label_cell_beside_several_rows_of_values_names_none_of_them() -> None:
+    """A scanned Word table whose column of item labels was lost (its rules too faint): the
+    group's cell, read as one label over its three rows of values, names 1.属于国家秘密
+    among its words. It cannot say which row is that one: none is taken as sure (the last
+    row's values were, under 1.属于国家秘密's key, unflagged). A label merged over two
+    lines beside values merged the same way is still one row, read surely."""
+    from extractor.grid import Grid, GridCell
+    from extractor.reconcile.mapping import read_tables
+
+    header = ["商业企业", "科研机构", "社会公益组织", "法律服务机构", "其他"]
+    cells = [GridCell(0, 0, "（本列数据的勾稽关系为：第一项加第二项之和，等于第三项加第四项之和）",
+                      rowspan=3, colspan=2),
+             GridCell(0, 2, "申请人情况", colspan=7),
+             GridCell(1, 2, "自然人", rowspan=2), GridCell(1, 3, "法人或其他组织", colspan=5),
+             GridCell(1, 8, "总计", rowspan=2)]
+    cells += [GridCell(2, 3 + i, text) for i, text in enumerate(header)]
+    # 一、本年新收…, its label and its values each merged over two lines of the grid
+    cells += [GridCell(3, 0, "一、本年新收政府信息公开申请数量", rowspan=2, colspan=2)]
+    cells += [GridCell(3, 2 + i, v, rowspan=2) for i, v in enumerate(
+        ["7", "1", "0", "0", "2", "3", "13"])]
+    cells += [GridCell(5, 0, "三、本年度办理结果", rowspan=3),
+              GridCell(5, 1, "[1属于国家秘密[过其他法律行政法|规禁止公开[3“三危及安全一|稳定”"
+                             "[未保护第三方合法5全|信息[了属于行政执法案|着[属于行政查询事|项",
+                       rowspan=3)]  # as read on holdout9's scan-word-16
+    rows = [["1", "0", "0", "0", "0", "0", "1"], ["2", "1", "0", "0", "0", "0", "3"],
+            ["0", "0", "0", "0", "0", "0", "0"]]
+    for r, values in enumerate(rows):
+        cells += [GridCell(5 + r, 2 + i, v) for i, v in enumerate(values)]
+    grid = Grid(page=1, cells=cells, n_rows=8, n_cols=9, source="ocr",
+                context="三、收到和处理政府信息公开申请情况")
+    reading = read_tables([grid])
+    first = {k: v for k, v in reading.values.items() if k.startswith("applications.new_")}
+    assert first["applications.new_received.total"].raw == "13"
+    assert not first["applications.new_received.total"].reasons
+    secret = [v for k, v in reading.values.items() if ".state_secret." in k]
+    assert all({"placed_by_position", "uncertain_label"} & set(v.reasons) for v in secret), \
+        [(v.key, v.raw, v.reasons) for v in secret]
+    assert any("not recognised" in w for w in reading.warnings)

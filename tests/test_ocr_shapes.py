@@ -378,3 +378,48 @@ def test_a_line_of_small_bold_type_blurred_into_one_bar_is_no_dash() -> None:
     dash = np.zeros((40, 160), np.uint8)
     dash[19:22, 70:90] = 255  # a printed dash at the same resolution still is one
     assert cell_ink(255 - dash, dash, (0, 0, 160, 40), 0, 150).mark == "-"
+
+
+def test_print_paler_than_the_page_is_not_wiped_as_a_seal_down_to_its_dark_part() -> None:
+    """A "50" in pale toner whose 5 has a darker top bar, in a grayscale scan with a gray
+    seal elsewhere (the page's faint level set between print and seal). The wipe that
+    removes a seal's faint strokes would leave only the bar, a dash by its shape, sure and
+    wrong. More faint ink than kept print is print: the cell is read whole, and doubted."""
+    from extractor.ocr.cells import judge_value
+
+    gray = np.full((90, 200), 250, np.uint8)
+    cv2.rectangle(gray, (0, 0), (199, 89), 20, 3)
+    cv2.putText(gray, "50", (60, 65), cv2.FONT_HERSHEY_SIMPLEX, 1.5, 170, 3)
+    cv2.line(gray, (64, 32), (84, 32), 100, 3)  # the 5's bar, darker
+    cv2.line(gray, (82, 60), (100, 60), 170, 4)  # the pale strokes run together
+    gray = cv2.GaussianBlur(gray, (0, 0), 0.8)
+    binary = np.where(gray < 200, 255, 0).astype(np.uint8)
+    ink = cell_ink(gray, binary, (0, 0, 200, 90), 3, 300, faint=140.0)
+    assert not ink.mark and ink.height >= 30 and ink.glyphs[0][1] - ink.glyphs[0][0] >= 45
+    verdict = judge_value("50", 0.96, ink, 300)
+    assert verdict.confidence < 0.5 and verdict.reasons == ["pale_print"]
+
+
+def test_a_glyph_blot_outweighing_what_is_kept_doubts_the_cell() -> None:
+    """A pale "50" in an unruled 300-dpi scan (holdout9), its segment's crop tight around
+    it: the pale-print pass joins 5's body and the 0 into one blot touching two edges,
+    beside the 5's darker bar. Taken for a stroke crossing the cell, the blot was dropped
+    and the bar alone read as a sure dash. The dropped ink outweighs the kept: doubted.
+    (gray | binary, side by side)"""
+    from extractor.ocr.cells import judge_value
+
+    pair = cv2.imread(str(Path(__file__).parent / "data" / "pale_fifty_beside_its_dark_bar.png"),
+                      cv2.IMREAD_GRAYSCALE)
+    width = pair.shape[1] // 2
+    gray, binary = pair[:, :width].copy(), pair[:, width:].copy()
+    ink = cell_ink(gray, binary, (0, 0, width, pair.shape[0]), 0, 300, faint=175.8)
+    assert ink.doubt == "ink_left_out"
+    verdict = judge_value("-", 0.95, ink, 300)
+    assert verdict.confidence < 0.5 and "ink_left_out" in verdict.reasons
+    # A ring's thin arc across a cell, beside a digit it does not outweigh, is still
+    # dropped without doubt.
+    cell = np.full((60, 120), 255, np.uint8)
+    cv2.putText(cell, "8", (45, 45), cv2.FONT_HERSHEY_SIMPLEX, 1.2, 0, 3)
+    cv2.ellipse(cell, (60, 140), (120, 120), 0, 180, 360, 0, 1)
+    ink = cell_ink(cell, np.where(cell < 128, 255, 0).astype(np.uint8), (0, 0, 120, 60), 0, 300)
+    assert ink.doubt == "" and len(ink.glyphs) == 1

@@ -55,6 +55,7 @@ class CellInk:
     mark: str = ""  # "-" (one short horizontal stroke) or "/" (one thin diagonal stroke)
     small_marks: int = 0  # dots and commas beside the main glyphs
     rows: tuple[int, int] = (0, 0)  # the page rows its main ink spans (top, bottom)
+    doubt: str = ""  # why its ink cannot be trusted to be the print: a flag reason, or ""
 
     @property
     def blank(self) -> bool:
@@ -87,7 +88,7 @@ def cell_ink(gray: np.ndarray, binary: np.ndarray, box: tuple[int, int, int, int
         return CellInk(crop=None)
     tones = gray[y0 + inset:y1 - inset, x0 + inset:x1 - inset]
     sub = _with_pale_print(sub, tones, dpi)
-    wiped = False
+    wiped = None
     if faint is not None:
         # Print is dark at its core; a gray seal is faint all through. Ink pixels that are
         # faint and not beside a dark one are the seal's: they are dropped.
@@ -99,7 +100,7 @@ def cell_ink(gray: np.ndarray, binary: np.ndarray, box: tuple[int, int, int, int
         _, _, faint_stats, _ = cv2.connectedComponentsWithStats(sub & ~kept, connectivity=8)
         if len(faint_stats) > 1 and \
                 faint_stats[1:, 2:4].max() >= dpi * SEAL_STROKE_IN:
-            sub, wiped = kept, True
+            sub, wiped = kept, sub & ~kept
     n, labels, stats, _ = cv2.connectedComponentsWithStats(sub, connectivity=8)
     sh, sw = sub.shape
     significant = max(3, int(dpi * 0.035))  # ~2.5 pt: smaller is a dot or a speck
@@ -138,10 +139,16 @@ def cell_ink(gray: np.ndarray, binary: np.ndarray, box: tuple[int, int, int, int
                     and not _touching_glyphs(main[k], stats[main_ids[k], 4], tall, dense)]
     else:
         crossing = []
+    doubt = ""
     if crossing:
         dropped = [main_ids[k] for k in crossing]
         main = [b for k, b in enumerate(main) if k not in crossing]
         main_ids = [i for k, i in enumerate(main_ids) if k not in crossing]
+        # A ring's arc is a thin stroke, less ink than the glyphs it crosses; more ink
+        # than is kept is more likely print run together (pale print smoothed into one
+        # piece, glyphs in a box drawn tight around them) than a seal.
+        if stats[dropped, 4].sum() > stats[main_ids, 4].sum():
+            doubt = "ink_left_out"
     else:
         dropped = []
     if len(main) >= 3:
@@ -194,7 +201,7 @@ def cell_ink(gray: np.ndarray, binary: np.ndarray, box: tuple[int, int, int, int
             for (a, _), c in zip(line_spans, line_crops, strict=True)
         ]
         crop = crop.astype(np.uint8)
-    if wiped:  # a faint mark crosses the cell: only print-dark pixels stay in the crops
+    if wiped is not None:  # a faint mark crosses the cell: only print-dark pixels stay in the crops
         crop = np.where(crop > faint, 255, crop).astype(np.uint8)
         line_crops = [np.where(c > faint, 255, c).astype(np.uint8) for c in line_crops]
     if lines == 1:
@@ -207,8 +214,31 @@ def cell_ink(gray: np.ndarray, binary: np.ndarray, box: tuple[int, int, int, int
         centred = text_height is not None and abs(y + h / 2 - sh / 2) <= 0.25 * text_height
         mark = stroke_mark(labels[y:y + h, x:x + w] == main_ids[0], dpi,
                            text_height if centred else None)
+    if wiped is not None and _pale_print(wiped, sub, (left, top, right, bottom),
+                                         max(height, text_height or 0, dpi * 0.08)):
+        # The wipe took print, not a seal: the cell is read with all its ink, and doubted.
+        unwiped = cell_ink(gray, binary, box, line_px, dpi, None, text_height)
+        unwiped.doubt = unwiped.doubt or "pale_print"
+        return unwiped
     return CellInk(crop=crop, line_crops=line_crops, glyphs=runs, height=height, lines=lines,
-                   mark=mark, small_marks=len(small), rows=(gy0 + top, gy0 + bottom))
+                   mark=mark, small_marks=len(small), rows=(gy0 + top, gy0 + bottom),
+                   doubt=doubt)
+
+
+def _pale_print(wiped: np.ndarray, kept: np.ndarray, box: tuple[int, int, int, int],
+                reach: float) -> bool:
+    """Did the gray-seal wipe take more ink beside the kept print than it kept?
+
+    A seal's ring crossing a digit is a thin stroke, less ink than the digit. Print paler
+    than the page's usual (a light typeface, a weak toner) loses its lighter strokes to the
+    wipe and keeps a dark fragment, which may read as another digit or as a dash: the
+    reading of what is left cannot be trusted.
+    """
+    left, top, right, bottom = box
+    r = int(reach)
+    y0, x0 = max(top - r, 0), max(left - r, 0)
+    near = wiped[y0:bottom + r, x0:right + r]
+    return cv2.countNonZero(near) > cv2.countNonZero(kept[top:bottom, left:right])
 
 
 def _loose_strokes(main: list[tuple[int, int, int, int]],
@@ -404,6 +434,8 @@ def judge_value(text: str, engine_conf: float, ink: CellInk, dpi: float,
         if text:
             return Judgement(text="", confidence=0.3, reasons=["text_in_empty"])
         return Judgement(text="", confidence=0.99, reasons=[])
+    if ink.doubt:
+        return Judgement(text=ink.mark or text, confidence=min(conf, 0.3), reasons=[ink.doubt])
     if ink.mark:  # a dash or a slash by its shape: no digit is one thin straight stroke
         return Judgement(text=ink.mark, confidence=max(conf, 0.95), reasons=[])
     if not text:

@@ -140,7 +140,8 @@ def read_cells(
         texts[i], confs[i], reasons[i] = verdict.text, verdict.confidence, verdict.reasons
     if secondary is not None:
         doubted = [i for i in value_cells if not inks[i].blank and not inks[i].mark
-                   and not inks[i].dash and confs[i] < OCR_FLAG_THRESHOLD]
+                   and not inks[i].dash and not inks[i].doubt
+                   and confs[i] < OCR_FLAG_THRESHOLD]
         # Value-shaped cells that only the label reader made something (doubtful) of.
         unreadable = [i for i in value_idx if i not in value_reads
                       and confs[i] < OCR_FLAG_THRESHOLD and texts[i] not in NULL_WORDS]
@@ -188,7 +189,7 @@ def _settle_by_twins(inks: list[CellInk], texts: list[str], confs: list[float],
     other than 无), and only when the match is close and clearly the best.
     """
     single = [i for i, ink in enumerate(inks) if not ink.blank and not ink.mark
-              and ink.lines == 1 and len(ink.glyphs) == 1 and ink.crop is not None]
+              and not ink.doubt and ink.lines == 1 and len(ink.glyphs) == 1 and ink.crop is not None]
     if len(single) < MIN_TWINS + 1:
         return
     images: dict[str, list[np.ndarray]] = {}

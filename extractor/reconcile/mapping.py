@@ -66,6 +66,8 @@ class TableWalker:
         # the last data row of table 二 or 三, read once the next row shows it is complete
         self.pending: tuple[Grid, list[GridCell], list[tuple[ColumnSpan, GridCell]]] | None = None
         self.rows_in_grid = 0  # data rows read in the current grid
+        # The last table 三 row read: its item label and its value cells.
+        self.last_row: tuple[GridCell | None, set[int]] = (None, set())
 
     # --- driving --------------------------------------------------------------------
 
@@ -188,7 +190,7 @@ class TableWalker:
             values = []  # text under a value column that is no value (a page number)
         if self._continues_pending(grid, labels, values):
             return
-        self.flush(following=labels)
+        self.flush(following=labels, following_values=values)
         self.rows_in_grid += 1
         if not values:
             if self.table == "applications":
@@ -203,9 +205,10 @@ class TableWalker:
         elif self.table == "appeals":
             self._appeal_row(values, blank_ok=grid.method != "aligned")
 
-    def flush(self, following: list[GridCell] | None = None) -> None:
+    def flush(self, following: list[GridCell] | None = None,
+              following_values: list[tuple[ColumnSpan, GridCell]] | None = None) -> None:
         """Read the data row that was waiting for its possible continuation (`following`:
-        the label cells of the row after it, when there is one)."""
+        the label and value cells of the row after it, when there is one)."""
         if self.pending is None:
             return
         _, labels, values = self.pending
@@ -213,12 +216,30 @@ class TableWalker:
         if self.table == "disclosure":
             self._disclosure_row(labels, values)
         elif self.table == "applications":
-            if following is not None and self._out_of_order(labels, following):
+            if self._label_shared(labels, values, following, following_values) or following is not None and self._out_of_order(labels, following):
                 texts = " ".join(c.text for c in labels if c.text.strip())
                 self.reading.application_rows.append((None, values, False))
                 self._unrecognised(texts, values)  # placed by position, if it is the only one
                 return
             self._application_row(labels, values)
+
+    def _label_shared(self, labels: list[GridCell], values: list[tuple[ColumnSpan, GridCell]],
+                      following: list[GridCell] | None,
+                      following_values: list[tuple[ColumnSpan, GridCell]] | None) -> bool:
+        """One label cell beside several rows of their own values (the column of the rows'
+        own labels lost, a group's cell read as one row's): it names none of them surely.
+        (A label and its values merged over two lines of the grid are one row.)"""
+        item = _item_label(labels)
+        mine = {id(cell) for _, cell in values}
+        before, self.last_row = self.last_row, (item, mine)
+        if item is None or item.rowspan <= 1:
+            return False
+        if before[0] is item and not mine & before[1]:
+            return True
+        if following is None or _item_label(following) is not item:
+            return False
+        after = {id(cell) for _, cell in following_values or []}
+        return bool(after) and not mine & after
 
     def _out_of_order(self, labels: list[GridCell], following: list[GridCell]) -> bool:
         """A loosely read label (`2.其他`, the rest of `2.其他法律行政法规禁止公开` lost) that
