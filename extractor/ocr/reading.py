@@ -189,7 +189,8 @@ def _settle_by_twins(inks: list[CellInk], texts: list[str], confs: list[float],
     other than 无), and only when the match is close and clearly the best.
     """
     single = [i for i, ink in enumerate(inks) if not ink.blank and not ink.mark
-              and not ink.doubt and ink.lines == 1 and len(ink.glyphs) == 1 and ink.crop is not None]
+              and not ink.doubt and ink.lines == 1 and len(ink.glyphs) == 1
+              and ink.crop is not None]
     if len(single) < MIN_TWINS + 1:
         return
     images: dict[str, list[np.ndarray]] = {}

@@ -216,7 +216,8 @@ class TableWalker:
         if self.table == "disclosure":
             self._disclosure_row(labels, values)
         elif self.table == "applications":
-            if self._label_shared(labels, values, following, following_values) or following is not None and self._out_of_order(labels, following):
+            shared = self._label_shared(labels, values, following, following_values)
+            if shared or following is not None and self._out_of_order(labels, following):
                 texts = " ".join(c.text for c in labels if c.text.strip())
                 self.reading.application_rows.append((None, values, False))
                 self._unrecognised(texts, values)  # placed by position, if it is the only one
