@@ -25,6 +25,8 @@ from dataclasses import dataclass, field
 import cv2
 import numpy as np
 
+from extractor.ocr.components import components
+
 DASHES = "-‐‑‒–—―－一_~"
 VALUE_RE = re.compile(r"^-?\d{1,3}(,\d{3})+(\.\d+)?$|^-?\d+(\.\d+)?$|^-$|^/$")
 UNIT_RE = re.compile(r"(?<=\d)(万元|元)$")  # an amount printed with its unit: 3115.48万元
@@ -97,11 +99,11 @@ def cell_ink(gray: np.ndarray, binary: np.ndarray, box: tuple[int, int, int, int
         kept = sub & cv2.dilate(dark, np.ones((reach, reach), np.uint8))
         # Only a long faint stroke (a ring, a seal's lettering) counts: the light tail of a
         # brush-style print stroke is short and stays.
-        _, _, faint_stats, _ = cv2.connectedComponentsWithStats(sub & ~kept, connectivity=8)
+        _, _, faint_stats, _ = components(sub & ~kept, 8)
         if len(faint_stats) > 1 and \
                 faint_stats[1:, 2:4].max() >= dpi * SEAL_STROKE_IN:
             sub, wiped = kept, sub & ~kept
-    n, labels, stats, _ = cv2.connectedComponentsWithStats(sub, connectivity=8)
+    n, labels, stats, _ = components(sub, 8)
     sh, sw = sub.shape
     significant = max(3, int(dpi * 0.035))  # ~2.5 pt: smaller is a dot or a speck
     main, small, main_ids = [], [], []

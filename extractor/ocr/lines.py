@@ -14,6 +14,7 @@ from dataclasses import dataclass
 import cv2
 import numpy as np
 
+from extractor.ocr.components import components
 from extractor.ocr.rings import seal_discs, seal_ring_mask
 
 MIN_TABLE_W_IN = 1.5  # a table narrower than this is not a statistics table
@@ -81,7 +82,7 @@ def find_tables(binary: np.ndarray, dpi: float,
     rings = seal_ring_mask(binary, dpi)
     if rings is not None:  # its star is no rule either
         rings = cv2.bitwise_or(rings, _blots(horizontal, vertical, seal_discs(rings), dpi))
-    n, labels, stats, _ = cv2.connectedComponentsWithStats(web, connectivity=8)
+    n, labels, stats, _ = components(web, 8)
     tables: list[TableBox] = []
     for i in range(1, n):
         x, y, w, h, _ = stats[i]

@@ -22,6 +22,7 @@ from dataclasses import dataclass
 import cv2
 import numpy as np
 
+from extractor.ocr.components import components
 from extractor.ocr.engines import OcrEngine
 
 WORK_DPI = 75.0  # the axis is judged on a small copy: lines are still lines at 75 dpi
@@ -113,7 +114,7 @@ def _text_ink(small: np.ndarray) -> np.ndarray:
 
 def glyph_size(ink: np.ndarray, max_px: float = WORK_DPI * 0.4) -> int:
     """The median size (px) of the ink's glyph-sized pieces; 0 when there are none."""
-    n, _, stats, _ = cv2.connectedComponentsWithStats(ink, connectivity=8)
+    n, _, stats, _ = components(ink, 8)
     sizes = np.maximum(stats[1:, cv2.CC_STAT_WIDTH], stats[1:, cv2.CC_STAT_HEIGHT])
     sizes = sizes[(sizes >= 3) & (sizes <= max_px)]
     return int(np.median(sizes)) if len(sizes) else 0
@@ -128,7 +129,7 @@ def _run_lengths(ink: np.ndarray) -> tuple[float, float]:
     totals = []
     for kernel in (np.ones((1, k), np.uint8), np.ones((k, 1), np.uint8)):
         closed = cv2.morphologyEx(ink, cv2.MORPH_CLOSE, kernel)
-        n, _, stats, _ = cv2.connectedComponentsWithStats(closed, connectivity=8)
+        n, _, stats, _ = components(closed, 8)
         w, h = stats[1:, cv2.CC_STAT_WIDTH], stats[1:, cv2.CC_STAT_HEIGHT]
         along, across = (w, h) if kernel.shape[0] == 1 else (h, w)
         runs = (along >= 3 * glyph) & (across <= 2.5 * glyph)
@@ -143,7 +144,7 @@ def _widest_lines(ink: np.ndarray, gray: np.ndarray, up: float) -> list[np.ndarr
         return []
     k = max(int(round(glyph * 0.6)), 2)
     closed = cv2.morphologyEx(ink, cv2.MORPH_CLOSE, np.ones((1, k), np.uint8))
-    n, _, stats, _ = cv2.connectedComponentsWithStats(closed, connectivity=8)
+    n, _, stats, _ = components(closed, 8)
     boxes = [tuple(int(v) for v in s[:4]) for s in stats[1:]
              if s[2] >= 4 * glyph and glyph * 0.6 <= s[3] <= 2 * glyph]
     boxes.sort(key=lambda b: -b[2])

@@ -13,6 +13,8 @@ from dataclasses import dataclass
 import cv2
 import numpy as np
 
+from extractor.ocr.components import components
+
 MIN_WARP_PX = 0.75  # corners moving less than this: leave the image alone (no resampling blur)
 MAX_TEXT_TILT_DEG = 3.0  # text tilted more than this is not levelled (a scan is rarely worse)
 TEXT_TILT_DPI = 75  # resolution at which the tilt of text lines is judged
@@ -180,7 +182,7 @@ def flatten_thick_ink(gray: np.ndarray, dpi: float,
     thick = cv2.morphologyEx(binary, cv2.MORPH_OPEN, kernel)
     # A seal's ring and star, or a fill, are large; where strokes of a glyph cross, a thick
     # blob of a few stroke widths forms: only the large ones count.
-    n, labels, stats, _ = cv2.connectedComponentsWithStats(thick, connectivity=8)
+    n, labels, stats, _ = components(thick, 8)
     # Thick black ink (a bold title, a black bar) is print, whatever its size.
     extent = np.maximum(stats[:, cv2.CC_STAT_WIDTH], stats[:, cv2.CC_STAT_HEIGHT])
     large = [i for i in range(1, n) if extent[i] >= dpi * SEAL_PART_IN]
@@ -232,7 +234,7 @@ def paper_mask(gray: np.ndarray, dpi: float) -> np.ndarray | None:
                               cv2.THRESH_BINARY + cv2.THRESH_OTSU)
     k = max(int(PAPER_DPI * 0.12) | 1, 3)  # closes print and rules, not a desk
     bright = cv2.morphologyEx(bright, cv2.MORPH_CLOSE, np.ones((k, k), np.uint8))
-    n, labels, stats, _ = cv2.connectedComponentsWithStats(bright, connectivity=4)
+    n, labels, stats, _ = components(bright, 4)
     if n < 2:
         return None
     biggest = 1 + int(np.argmax(stats[1:, cv2.CC_STAT_AREA]))
@@ -359,7 +361,7 @@ def _long_lines(binary: np.ndarray, dpi: float, horizontal: bool) -> list[tuple[
     kernel = cv2.getStructuringElement(cv2.MORPH_RECT, (max(int(dpi * 0.25), 10), 1))
     lines_mask = cv2.morphologyEx(mask, cv2.MORPH_OPEN, kernel)
     lines_mask = cv2.dilate(lines_mask, np.ones((3, int(dpi * 0.05) | 1), np.uint8))
-    n, labels, stats, _ = cv2.connectedComponentsWithStats(lines_mask, connectivity=8)
+    n, labels, stats, _ = components(lines_mask, 8)
     out: list[tuple[float, ...]] = []
     centre = mask.shape[1] / 2
     for i in range(1, n):

@@ -19,6 +19,7 @@ import numpy as np
 
 from extractor.grid import Grid
 from extractor.ocr.cells import DASH_HEIGHT
+from extractor.ocr.components import components
 from extractor.ocr.engines import OcrEngine
 from extractor.ocr.preprocess import Prepared, estimate_text_rotation
 from extractor.ocr.reading import read_cells
@@ -58,7 +59,7 @@ def text_segments(binary: np.ndarray, dpi: float) -> tuple[list[Segment], float]
     left is grouped by closeness, as characters are on a text layer.
     """
     ink = _without_rules(binary, dpi)
-    _, pieces, stats, _ = cv2.connectedComponentsWithStats(ink, connectivity=8)
+    _, pieces, stats, _ = components(ink, 8)
     speck = max(2, int(dpi * 0.015))
     kept = stats[:, 2:4].max(axis=1) >= speck  # specks are noise: they would join
     kept[0] = False                               # segments across a gap
@@ -68,7 +69,7 @@ def text_segments(binary: np.ndarray, dpi: float) -> tuple[list[Segment], float]
         return [], 0.0
     height = float(np.median(heights))
     kernel = np.ones((max(1, int(LINE_JOIN * height)), int(SEGMENT_GAP * height) + 1), np.uint8)
-    n, labels, _, _ = cv2.connectedComponentsWithStats(cv2.dilate(ink, kernel), connectivity=8)
+    n, labels, _, _ = components(cv2.dilate(ink, kernel), 8)
     ys, xs = np.nonzero(ink)
     owner = labels[ys, xs]
     x0 = np.full(n, np.iinfo(np.int32).max)
@@ -361,12 +362,12 @@ def _ink_boxes(prepared: Prepared, height: float, dpi: float) -> list[tuple[int,
     paper = float(np.median(prepared.gray[::4, ::4]))
     ink = _without_rules(
         prepared.binary | cv2.compare(prepared.gray, paper - PALE_INK, cv2.CMP_LT), dpi)
-    _, _, stats, _ = cv2.connectedComponentsWithStats(ink, connectivity=8)
+    _, _, stats, _ = components(ink, 8)
     least = max(2, INK_GLYPH * height)
     found = [(int(x), int(y), int(x + w), int(y + h)) for x, y, w, h, _ in stats[1:]
              if max(w, h) >= least]
     if prepared.stamp is not None:
-        _, _, stats, _ = cv2.connectedComponentsWithStats(prepared.stamp, connectivity=8)
+        _, _, stats, _ = components(prepared.stamp, 8)
         found += [(int(x), int(y), int(x + w), int(y + h)) for x, y, w, h, _ in stats[1:]]
     return found
 
