@@ -423,3 +423,26 @@ def test_a_glyph_blot_outweighing_what_is_kept_doubts_the_cell() -> None:
     cv2.ellipse(cell, (60, 140), (120, 120), 0, 180, 360, 0, 1)
     ink = cell_ink(cell, np.where(cell < 128, 255, 0).astype(np.uint8), (0, 0, 120, 60), 0, 300)
     assert ink.doubt == "" and len(ink.glyphs) == 1
+
+
+def test_a_rule_missed_beside_one_item_does_not_swallow_the_others() -> None:
+    """A group label (（三）不予公开) over four items, the rule between them broken beside
+    the third item (a faint stretch on a scan). The group's cell and that item are joined,
+    but their bounding box is no cell: it would cover every item beside the group label,
+    and their labels would be read as one. The group, each item and each value keep a
+    cell of their own."""
+    from extractor.ocr.lines import _merge_cells
+
+    xs, ys = [0, 100, 200, 300], [0, 50, 100, 150, 200]
+    horizontal = np.zeros((201, 301), np.uint8)
+    vertical = np.zeros((201, 301), np.uint8)
+    for y in ys:  # the item and value columns are ruled between rows; the group is not
+        horizontal[max(y - 1, 0):y + 2, 100 if 0 < y < 200 else 0:] = 255
+    for x in xs:
+        vertical[:, max(x - 1, 0):x + 2] = 255
+    vertical[105:145, 99:102] = 0  # beside the third item, the group's rule is lost
+    cells = {(c.row, c.col): (c.rowspan, c.colspan) for c in _merge_cells(
+        horizontal, vertical, xs, ys, 2)}
+    assert cells[(0, 0)] == (4, 1)  # the group label, over its four items
+    assert all(cells.get((r, 1)) == (1, 1) for r in range(4)), cells
+    assert all(cells.get((r, 2)) == (1, 1) for r in range(4)), cells

@@ -441,22 +441,42 @@ def _merge_cells(
             if not ruled(strip, covered):
                 union(r * n_cols + c, (r + 1) * n_cols + c)
 
-    spans: dict[int, list[int]] = {}
+    groups: dict[int, set[tuple[int, int]]] = {}
     for r in range(n_rows):
         for c in range(n_cols):
-            root = find(r * n_cols + c)
-            box = spans.setdefault(root, [r, c, r, c])
-            box[0], box[1] = min(box[0], r), min(box[1], c)
-            box[2], box[3] = max(box[2], r), max(box[3], c)
-    taken: set[tuple[int, int]] = set()
+            groups.setdefault(find(r * n_cols + c), set()).add((r, c))
     cells: list[CellBox] = []
-    for r0, c0, r1, c1 in sorted(spans.values()):
-        covered = {(r, c) for r in range(r0, r1 + 1) for c in range(c0, c1 + 1)}
-        if covered & taken:  # a non-rectangular merge: keep the first claim, drop overlaps
-            continue
-        taken |= covered
-        cells.append(CellBox(
-            row=r0, col=c0, rowspan=r1 - r0 + 1, colspan=c1 - c0 + 1,
-            box=(xs[c0], ys[r0], xs[c1 + 1], ys[r1 + 1]),
-        ))
+    for group in groups.values():
+        for r0, c0, r1, c1 in _rectangles(group):
+            cells.append(CellBox(
+                row=r0, col=c0, rowspan=r1 - r0 + 1, colspan=c1 - c0 + 1,
+                box=(xs[c0], ys[r0], xs[c1 + 1], ys[r1 + 1]),
+            ))
+    cells.sort(key=lambda cell: (cell.row, cell.col))
     return cells
+
+
+def _rectangles(group: set[tuple[int, int]]) -> list[tuple[int, int, int, int]]:
+    """Elementary cells joined for want of rules between them, as merged rectangles
+    (row0, col0, row1, col1).
+
+    Joined cells that do not fill a rectangle are a rule missed, not a merged cell: a tall
+    group label (（三）不予公开) joined to one of its items through a faint stretch of
+    the rule between them. Their bounding box would swallow every other item beside the
+    group label; instead they are cut into rectangles, each as wide, then as tall, as the
+    cells allow, so each item keeps its own cell.
+    """
+    left = set(group)
+    out = []
+    for r0, c0 in sorted(group):
+        if (r0, c0) not in left:
+            continue
+        c1 = c0
+        while (r0, c1 + 1) in left:
+            c1 += 1
+        r1 = r0
+        while all((r1 + 1, c) in left for c in range(c0, c1 + 1)):
+            r1 += 1
+        left -= {(r, c) for r in range(r0, r1 + 1) for c in range(c0, c1 + 1)}
+        out.append((r0, c0, r1, c1))
+    return out
