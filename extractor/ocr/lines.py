@@ -23,6 +23,7 @@ BLOT_IN = 0.08  # ink this thick every way (inches) in a black seal is its star 
 SEAL_GAP_IN = 0.12  # a seal's ring (with its blur) is at most this wide
 SEPARATOR_COVER = 0.55  # share of a boundary segment that must be ruled to separate two cells
 VISIBLE_SHARE = 0.3  # under a seal, a boundary is judged by its visible part when this long
+LONE_ROW_TABLE = 3  # rows a table needs before a rule through one row alone is doubted
 ONE_LINE_ROW_IN = 0.25  # a row no taller than this holds one line of text (12 pt or less)
 
 
@@ -271,7 +272,9 @@ def _supported(positions: list[int], across: list[int], mask: np.ndarray, line_p
     """
     band = max(line_px, 2) + 2
     kept = [positions[0]] if positions else []
+    spans = len(across) - 1
     for p in positions[1:-1]:
+        lone_line = False  # separates one row so far, a row of one text line
         for a, b in zip(across, across[1:], strict=False):
             inner = slice(a + band, b - band)
             if b - a <= 2 * band + 1:
@@ -295,9 +298,16 @@ def _supported(positions: list[int], across: list[int], mask: np.ndarray, line_p
                 continue
             if not _straight(seg, line_px):
                 continue
+            one_line = b - a <= dpi * ONE_LINE_ROW_IN
             if ink is not None and crossing is not None and along_x and \
-                    _glyph_stem(ink, crossing, seg, lo, a, b, band,
-                                b - a <= dpi * ONE_LINE_ROW_IN):
+                    _glyph_stem(ink, crossing, seg, lo, a, b, band, one_line):
+                continue
+            # An upright stroke that separates a single one-line row of a table of several
+            # rows, cells running across it above and below, is a glyph's (小's stem in
+            # a header row as tall as its text, its dots not joined to it), not a rule:
+            # a column rule runs on into the header's or the data's other rows.
+            if along_x and dpi and one_line and spans >= LONE_ROW_TABLE and not lone_line:
+                lone_line = True
                 continue
             kept.append(p)
             break
