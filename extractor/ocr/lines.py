@@ -275,7 +275,7 @@ def _supported(positions: list[int], across: list[int], mask: np.ndarray, line_p
     spans = len(across) - 1
     for p in positions[1:-1]:
         lone_line = False  # separates one row so far, a row of one text line
-        for a, b in zip(across, across[1:], strict=False):
+        for k, (a, b) in enumerate(zip(across, across[1:], strict=False)):
             inner = slice(a + band, b - band)
             if b - a <= 2 * band + 1:
                 continue
@@ -302,11 +302,14 @@ def _supported(positions: list[int], across: list[int], mask: np.ndarray, line_p
             if ink is not None and crossing is not None and along_x and \
                     _glyph_stem(ink, crossing, seg, lo, a, b, band, one_line):
                 continue
-            # An upright stroke that separates a single one-line row of a table of several
-            # rows, cells running across it above and below, is a glyph's (小's stem in
-            # a header row as tall as its text, its dots not joined to it), not a rule:
-            # a column rule runs on into the header's or the data's other rows.
-            if along_x and dpi and one_line and spans >= LONE_ROW_TABLE and not lone_line:
+            # An upright stroke that separates a single one-line row amid a table's rows,
+            # cells running across it above and below, is a glyph's (小's stem in a
+            # header row as tall as its text, its dots not joined to it), not a rule: a
+            # column rule runs on into the header's or the data's other rows.
+            inner_row = 0 < k < spans - 1  # a table's first or last row may be cut from
+            #                                its other rows by a page break or a new block
+            if along_x and dpi and one_line and spans >= LONE_ROW_TABLE and not lone_line \
+                    and inner_row and not _runs_on(mask, p, across, k, band):
                 lone_line = True
                 continue
             kept.append(p)
@@ -314,6 +317,23 @@ def _supported(positions: list[int], across: list[int], mask: np.ndarray, line_p
     if len(positions) > 1:
         kept.append(positions[-1])
     return kept
+
+
+def _runs_on(mask: np.ndarray, x: int, across: list[int], k: int, band: int) -> bool:
+    """Does the upright rule at `x` through row `k` (between rules `across[k]` and
+    `across[k + 1]`) run on into the row above or below it, a few pixels aside included
+    (a long photographed sheet's rules drift from row to row)?"""
+    reach = 3 * band
+    cols = slice(max(x - reach, 0), x + reach + 1)
+    neighbours = [(across[k - 1], across[k])] if k > 0 else []
+    if k + 2 < len(across):
+        neighbours.append((across[k + 1], across[k + 2]))
+    for a, b in neighbours:
+        if b - a <= 2 * band + 1:
+            continue
+        if (mask[a + band:b - band, cols] > 0).any(axis=1).mean() >= 0.5:
+            return True
+    return False
 
 
 def _glyph_stem(ink: np.ndarray, crossing: np.ndarray, seg: np.ndarray, lo: int,
