@@ -62,6 +62,19 @@ def test_group_header_over_two_groups_leaves_its_columns_unsure() -> None:
     assert litigation and all(s.score < 0.8 for s in litigation)
 
 
+def _ruled_header_three(other: str) -> list:
+    """Table 三's ruled three-row header as grid cells (nine columns), `other` as read."""
+    from extractor.grid import GridCell
+
+    header = ["商业企业", "科研机构", "社会公益组织", "法律服务机构", other]
+    cells = [GridCell(0, 0, "（本列数据的勾稽关系为：第一项加第二项之和，等于第三项加第四项之和）",
+                      rowspan=3, colspan=2),
+             GridCell(0, 2, "申请人情况", colspan=7),
+             GridCell(1, 2, "自然人", rowspan=2), GridCell(1, 3, "法人或其他组织", colspan=5),
+             GridCell(1, 8, "总计", rowspan=2)]
+    return cells + [GridCell(2, 3 + i, text) for i, text in enumerate(header)]
+
+
 def test_a_misread_column_label_does_not_end_the_header() -> None:
     """上其他 (其他 with a speck read as 上) in table 三's header is as near to the column
     其他 as to the row 3.其他: unnumbered, it stays a header label, so every column of
@@ -69,13 +82,7 @@ def test_a_misread_column_label_does_not_end_the_header() -> None:
     from extractor.grid import Grid, GridCell
     from extractor.reconcile.mapping import read_tables
 
-    header = ["商业企业", "科研机构", "社会公益组织", "法律服务机构", "上其他"]
-    cells = [GridCell(0, 0, "（本列数据的勾稽关系为：第一项加第二项之和，等于第三项加第四项之和）",
-                      rowspan=3, colspan=2),
-             GridCell(0, 2, "申请人情况", colspan=7),
-             GridCell(1, 2, "自然人", rowspan=2), GridCell(1, 3, "法人或其他组织", colspan=5),
-             GridCell(1, 8, "总计", rowspan=2)]
-    cells += [GridCell(2, 3 + i, text) for i, text in enumerate(header)]
+    cells = _ruled_header_three("上其他")
     values = ["7", "1", "0", "0", "2", "3", "13"]
     cells += [GridCell(3, 0, "一、本年新收政府信息公开申请数量", colspan=2)]
     cells += [GridCell(3, 2 + i, v) for i, v in enumerate(values)]
@@ -405,13 +412,7 @@ def test_one_label_cell_beside_several_rows_of_values_names_none_of_them() -> No
     from extractor.grid import Grid, GridCell
     from extractor.reconcile.mapping import read_tables
 
-    header = ["商业企业", "科研机构", "社会公益组织", "法律服务机构", "其他"]
-    cells = [GridCell(0, 0, "（本列数据的勾稽关系为：第一项加第二项之和，等于第三项加第四项之和）",
-                      rowspan=3, colspan=2),
-             GridCell(0, 2, "申请人情况", colspan=7),
-             GridCell(1, 2, "自然人", rowspan=2), GridCell(1, 3, "法人或其他组织", colspan=5),
-             GridCell(1, 8, "总计", rowspan=2)]
-    cells += [GridCell(2, 3 + i, text) for i, text in enumerate(header)]
+    cells = _ruled_header_three("其他")
     # 一、本年新收…, its label and its values each merged over two lines of the grid
     cells += [GridCell(3, 0, "一、本年新收政府信息公开申请数量", rowspan=2, colspan=2)]
     cells += [GridCell(3, 2 + i, v, rowspan=2) for i, v in enumerate(
