@@ -305,9 +305,9 @@ def _supported(positions: list[int], across: list[int], mask: np.ndarray, line_p
             # An upright stroke that separates a single one-line row amid a table's rows,
             # cells running across it above and below, is a glyph's (小's stem in a
             # header row as tall as its text, its dots not joined to it), not a rule: a
-            # column rule runs on into the header's or the data's other rows.
-            inner_row = 0 < k < spans - 1  # a table's first or last row may be cut from
-            #                                its other rows by a page break or a new block
+            # column rule runs on into the header's or the data's other rows. (A table's
+            # first or last row may be cut from its other rows by a page break: exempt.)
+            inner_row = 0 < k < spans - 1
             if along_x and dpi and one_line and spans >= LONE_ROW_TABLE and not lone_line \
                     and inner_row and not _runs_on(mask, p, across, k, band):
                 lone_line = True
