@@ -126,6 +126,11 @@ class Grid:
         )
 
 
+def boxes_meet(a: BBox, b: BBox) -> bool:
+    """Whether two boxes share some area (touching edges do not)."""
+    return min(a[2], b[2]) > max(a[0], b[0]) and min(a[3], b[3]) > max(a[1], b[1])
+
+
 def _cluster(values: Sequence[float], tolerance: float) -> list[float]:
     """Sorted representative positions: values closer than `tolerance` are one edge."""
     out: list[list[float]] = []

@@ -17,7 +17,7 @@ from dataclasses import dataclass
 import cv2
 import numpy as np
 
-from extractor.grid import Grid
+from extractor.grid import Grid, boxes_meet
 from extractor.ocr.cells import DASH_HEIGHT
 from extractor.ocr.components import components
 from extractor.ocr.engines import OcrEngine
@@ -348,7 +348,7 @@ def read_unruled(prepared: Prepared, page_number: int, dpi: float, primary: OcrE
             cell.bbox = _on_page(cell.bbox, prepared, dpi)
         if grid.bbox is not None:
             grid.bbox = _on_page(grid.bbox, prepared, dpi)
-            grid.ink = [box for box in ink if _meets(box, grid.bbox)]
+            grid.ink = [box for box in ink if boxes_meet(box, grid.bbox)]
     return grids
 
 
@@ -370,10 +370,6 @@ def _ink_boxes(prepared: Prepared, height: float, dpi: float) -> list[tuple[int,
         _, _, stats, _ = components(prepared.stamp, 8)
         found += [(int(x), int(y), int(x + w), int(y + h)) for x, y, w, h, _ in stats[1:]]
     return found
-
-
-def _meets(a: tuple[float, float, float, float], b: tuple[float, float, float, float]) -> bool:
-    return min(a[2], b[2]) > max(a[0], b[0]) and min(a[3], b[3]) > max(a[1], b[1])
 
 
 def _on_page(box: tuple[float, float, float, float], prepared: Prepared,

@@ -18,7 +18,7 @@ from __future__ import annotations
 import re
 from dataclasses import replace
 
-from extractor.grid import Grid, GridCell
+from extractor.grid import Grid, GridCell, boxes_meet
 from extractor.reconcile import vocabulary as vocab
 from extractor.reconcile.headers import column_spans
 from extractor.reconcile.labels import (
@@ -663,9 +663,7 @@ def _ink_in(box: tuple[float, float, float, float], ink: tuple[float, float, flo
     x, y = (ink[0] + ink[2]) / 2, (ink[1] + ink[3]) / 2
     if box[0] <= x <= box[2] and box[1] <= y <= box[3]:
         return True
-    meets = overlap(box[0], box[2], ink[0], ink[2]) > 0 and \
-        overlap(box[1], box[3], ink[1], ink[3]) > 0
-    return meets and ink[3] - ink[1] > 2 * (box[3] - box[1])
+    return boxes_meet(box, ink) and ink[3] - ink[1] > 2 * (box[3] - box[1])
 
 
 def _header_evidence(texts: list[str]) -> dict[str, int]:
