@@ -435,3 +435,59 @@ def test_one_label_cell_beside_several_rows_of_values_names_none_of_them() -> No
     assert all({"placed_by_position", "uncertain_label"} & set(v.reasons) for v in secret), \
         [(v.key, v.raw, v.reasons) for v in secret]
     assert any("not recognised" in w for w in reading.warnings)
+
+
+def _aligned_rows(rows: list[list[tuple[str, float, float]]], page: int = 1,
+                  context: str = ""):
+    """A grid printed without rules: each row's cells as (text, x0, x1) in points."""
+    from extractor.grid import Grid, GridCell
+
+    cells = [GridCell(r, c, text, bbox=(x0, 100 + 20 * r, x1, 110 + 20 * r), page=page)
+             for r, row in enumerate(rows) for c, (text, x0, x1) in enumerate(row)]
+    return Grid(page=page, cells=cells, n_rows=len(rows), n_cols=max(map(len, rows)),
+                source="ocr", method="aligned", context=context)
+
+
+def test_a_unit_note_set_apart_from_its_label_is_part_of_its_column() -> None:
+    """"本年收费金额（单位：万元）" without rules: a full-width bracket's em is blank on its
+    open side, so the note may stand as a cell of its own. The amount, centred under the
+    whole header, stands half under each piece: it is still the fees' amount."""
+    from extractor.reconcile.mapping import read_tables
+
+    grid = _aligned_rows([
+        [("第二十条第（八）项", 60, 140)],
+        [("信息内容", 112, 144), ("本年收费金额", 306, 354), ("（单位：万元）", 359, 405)],
+        [("行政事业性收费", 55, 110), ("660.53", 344, 371)],
+    ], context="二、主动公开政府信息情况")
+    found = read_tables([grid]).values.get("disclosure.fees.amount")
+    assert found is not None and found.raw == "660.53"
+
+
+def test_table_two_rows_before_any_header_take_the_templates_columns_doubted() -> None:
+    """Table 二 went on from a page where neither its heading nor its header was found (a
+    header without rules, alone at a page's foot, holds no number and looks like no
+    table). Rows its label surely names still give their values, in the template's
+    column order, every one flagged; a row printing fewer values than its columns gives
+    none; rows after a header read are placed by it, not doubted."""
+    from extractor.reconcile.mapping import read_tables
+
+    grid = _aligned_rows([
+        [("规章", 60, 80), ("0", 230, 236), ("0", 330, 336), ("0", 430, 436)],
+        [("行政规范性文件", 60, 120), ("2", 230, 236), ("2", 330, 336), ("28", 428, 438)],
+        [("第二十条第（五）项", 60, 140)],
+        [("信息内容", 112, 144), ("本年处理决定数量", 300, 360)],
+        [("行政许可", 60, 90), ("7267", 318, 342)],
+    ], page=2)
+    values = read_tables([grid]).values
+    got = {k: (v.raw, "uncertain_label" in v.reasons) for k, v in values.items()}
+    assert got == {
+        "disclosure.regulations.issued": ("0", True),
+        "disclosure.regulations.repealed": ("0", True),
+        "disclosure.regulations.in_force": ("0", True),
+        "disclosure.normative_documents.issued": ("2", True),
+        "disclosure.normative_documents.repealed": ("2", True),
+        "disclosure.normative_documents.in_force": ("28", True),
+        "disclosure.licensing.decisions": ("7267", False),
+    }
+    short = _aligned_rows([[("规章", 60, 80), ("0", 230, 236), ("0", 330, 336)]], page=2)
+    assert not read_tables([short]).values

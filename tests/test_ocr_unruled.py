@@ -146,6 +146,29 @@ def test_words_after_a_comma_go_on_with_the_label_but_close_cells_stay_apart() -
     assert len(second) == 2
 
 
+def test_full_width_figures_go_on_after_their_separator_but_columns_stay_apart() -> None:
+    """"２５，３８４" and "０．００": full-width figures, each in an em of its own, the comma
+    or point too, so the gap after the separator is wider than the gap that joins glyphs
+    (and than the gap between spaced digits). A value never ends in a separator: the
+    figures after it are the same number. Two values as far apart, with no separator
+    between them, stay two cells."""
+    page = _table_page()
+    em = 44
+    for y, text in ((900, "25,384"), (1000, "0.00"), (1100, "12 34")):
+        x = 600
+        for ch in text:
+            if ch.isdigit():
+                cv2.rectangle(page, (x + 10, y + 4), (x + 30, y + 40), 255, 4)
+            elif ch in ",.":
+                cv2.circle(page, (x + 8, y + 36), 4, 255, -1)  # low, at the em's left
+            x += em if ch != " " else 2 * em
+    segments, _ = text_segments(page, 300)
+    for y, cells in ((900, 1), (1000, 1), (1100, 2)):
+        found = [s for s in segments if y - 20 <= s.box[1] < y + 60]
+        assert len(found) == cells, (y, [s.box for s in found])
+        assert all(s.numeric for s in found)
+
+
 def test_a_blank_is_doubted_only_where_the_page_shows_ink_there(tmp_path) -> None:
     """A report printing its zeros as blanks, in tables without rules, scanned: the blanks
     are taken as blanks, not each flagged, because the page shows no ink there. A value

@@ -6,6 +6,9 @@ import cv2
 import numpy as np
 
 from extractor.ocr.lines import find_tables
+from extractor.ocr.preprocess import Prepared
+from extractor.ocr.rings import crossed_by_seal
+from extractor.ocr.unruled import segments_off_seal
 
 DPI = 200
 COLUMN = 90  # px: fifteen columns as table 四's leaf row sets them
@@ -48,3 +51,58 @@ def test_a_rule_the_ring_runs_along_is_still_a_rule() -> None:
     found = _found_columns(image)
     assert len(found) == len(xs)
     assert all(abs(a - b) <= 3 for a, b in zip(found, xs, strict=True))
+
+
+def test_a_box_around_one_cell_is_no_table() -> None:
+    """A frame around a line of text, or two long rules a seal's ring joins (table 四's
+    rules above and below its row of values, in a report that prints no column rules):
+    one cell is no table. Read as one, a row of fifteen values came out as one string;
+    left to the reader of tables without rules, its values stand in their columns."""
+    frame = np.zeros((700, 1700), np.uint8)
+    cv2.rectangle(frame, (X0, Y0), (X0 + 1400, Y0 + 60), 255, 3)
+    joined = np.zeros((700, 1700), np.uint8)
+    for y in (Y0, Y0 + 48):
+        cv2.line(joined, (X0, y), (X0 + 1400, y), 255, 3)
+    cv2.circle(joined, (X0 + 800, Y0 + 24), 153, 255, 7)
+    for image in (frame, joined):
+        for x in range(X0 + 30, X0 + 1400, 90):  # a value's digit in each column
+            cv2.rectangle(image, (x, Y0 + 14), (x + 12, Y0 + 36), 255, 3)
+        assert find_tables(image, DPI) == []
+
+
+def test_words_a_black_seal_runs_through_are_kept_apart_and_doubted() -> None:
+    """A table without rules under a black seal: its ring joins the header's words it
+    runs through into one blot too big for a glyph, which was dropped with the words.
+    Taken off the page first, the ring leaves the words as they were, and the ones it
+    crossed are the ones to doubt."""
+    def page(ring: bool) -> Prepared:
+        ink = np.zeros((900, 1700), np.uint8)
+        for row in range(6):
+            y = 200 + row * 70
+            for g in range(6):  # a label of six hanzi
+                cv2.rectangle(ink, (X0 + g * 44, y), (X0 + 36 + g * 44, y + 40), 255, 4)
+            for c in range(8):  # header words (first row) or two-digit values
+                x = 600 + c * 130
+                if row == 0:
+                    for g in range(2):
+                        cv2.rectangle(ink, (x + g * 44, y), (x + 36 + g * 44, y + 40), 255, 4)
+                else:
+                    for d in range(2):
+                        cv2.rectangle(ink, (x + d * 26, y + 6), (x + 18 + d * 26, y + 40), 255, 4)
+        if ring:
+            cv2.circle(ink, (1120, 330), 150, 255, 8)
+        return Prepared(gray=255 - ink, binary=ink, to_original=np.eye(3))
+
+    def header(segments: list) -> list:
+        return sorted(s.box for s in segments if s.box[1] < 260 and s.box[0] >= 560)
+
+    plain, _, no_seal = segments_off_seal(page(ring=False), DPI)
+    prepared = page(ring=True)
+    sealed, _, seal = segments_off_seal(prepared, DPI)
+    assert len(header(sealed)) == len(header(plain)) == 8
+    assert no_seal is None and seal is not None
+    crossed = crossed_by_seal(prepared.binary, seal, [s.box for s in sealed])
+    ring_x = (1120 - 150, 1120 + 150)
+    assert crossed and all(
+        sealed[i].box[2] >= ring_x[0] - 10 and sealed[i].box[0] <= ring_x[1] + 10
+        for i in crossed)

@@ -15,11 +15,10 @@ import cv2
 import numpy as np
 
 from extractor.ocr.components import components
-from extractor.ocr.rings import seal_discs, seal_ring_mask
+from extractor.ocr.rings import seal_discs, seal_ring_mask, seal_star
 
 MIN_TABLE_W_IN = 1.5  # a table narrower than this is not a statistics table
 MIN_TABLE_H_IN = 0.25
-BLOT_IN = 0.08  # ink this thick every way (inches) in a black seal is its star (bold type ~0.05)
 SEAL_GAP_IN = 0.12  # a seal's ring (with its blur) is at most this wide
 SEPARATOR_COVER = 0.55  # share of a boundary segment that must be ruled to separate two cells
 VISIBLE_SHARE = 0.3  # under a seal, a boundary is judged by its visible part when this long
@@ -106,13 +105,9 @@ def find_tables(binary: np.ndarray, dpi: float,
 
 def _blots(horizontal: np.ndarray, vertical: np.ndarray, inside: np.ndarray,
            dpi: float) -> np.ndarray:
-    """255 on the solid blots of ink within a black seal (`inside`: its disc), its star:
-    their rows and columns are long runs of ink, as a rule's are."""
-    blot = np.ones((max(int(dpi * BLOT_IN), 5),) * 2, np.uint8)
-    solid = cv2.bitwise_or(
-        *(cv2.morphologyEx(cv2.bitwise_and(m, inside), cv2.MORPH_OPEN, blot)
-          for m in (horizontal, vertical)))
-    return cv2.dilate(solid, np.ones((5, 5), np.uint8))
+    """255 on a black seal's star (`inside`: its disc): its rows and columns are long runs
+    of ink, as a rule's are."""
+    return cv2.bitwise_or(seal_star(horizontal, inside, dpi), seal_star(vertical, inside, dpi))
 
 
 def _table_from_rules(
@@ -148,6 +143,8 @@ def _table_from_rules(
         return None
     cells = _merge_cells(horizontal, vertical, xs, ys, line_px, stamp,
                          ink if dpi else None, dpi)
+    if len(cells) < 2:  # a box around one cell: a frame, or two rules a seal joined
+        return None
     rules = rule_pixels(horizontal, vertical, cells, line_px, xs, ys)
     if rings is not None:  # erased with the rules before the cells are read
         rules = cv2.bitwise_or(rules, rings)

@@ -19,13 +19,12 @@ from extractor.ocr.engines import OcrEngine, Reading, available_engines, get_eng
 from extractor.ocr.lines import TableBox, find_tables
 from extractor.ocr.orientation import along_lines, half_turn, reads_upside_down
 from extractor.ocr.preprocess import Prepared, prepare
-from extractor.ocr.reading import read_cells
+from extractor.ocr.reading import SEAL_CROSSED_CONFIDENCE, read_cells
+from extractor.ocr.rings import crossed_by_seal
 from extractor.ocr.unruled import read_unruled
 
 DEFAULT_ENGINE = os.environ.get("EXTRACTOR_OCR_ENGINE", "tesseract")
 TITLE_LINES = 4  # text lines read from the top of a page for agency/year detection
-SEAL_CROSSED_CONFIDENCE = 0.5  # a cell whose print a black seal's ring crosses is doubted
-SEAL_SHELL_PX = 7  # how far past the ring's erased band a crossing stroke is looked for
 TITLE_RECHECK_BELOW = 0.8  # a title line read below this confidence is read by both engines
 CONTEXT_IN = 0.9  # how far above a table (inches) its heading is looked for
 A4_RATIO = 297 / 210
@@ -262,26 +261,17 @@ def _read_table(
 
 
 def _crossed_by_seal(prepared: Prepared, table: TableBox) -> list[int]:
-    """The cells whose print a black seal's ring runs through. The ring is erased before
-    the cells are read, and with it the strokes it crossed: what is left of a glyph may
-    read as another (a 1 cut in two, an 8 that lost its waist). A ring that only passes
-    by the glyphs takes nothing from them."""
+    """The cells whose print a black seal's ring runs through (rings.crossed_by_seal)."""
     if table.seal is None:
         return []
     x0, y0 = table.box[:2]
-    ring = table.seal > 0
-    shell = cv2.dilate(table.seal, np.ones((SEAL_SHELL_PX, SEAL_SHELL_PX), np.uint8)) > 0
-    ink = prepared.binary[y0:y0 + ring.shape[0], x0:x0 + ring.shape[1]] > 0
-    rules = table.rules[:ring.shape[0], :ring.shape[1]] > 0 if table.rules is not None else ring
-    # ink just off the ring (not a rule): a stroke that carries on past it
-    leaving = ink & shell & ~rules
-    crossed = []
-    for i, cell in enumerate(table.cells):
-        cx0, cy0, cx1, cy1 = (v - o for v, o in zip(cell.box, (x0, y0, x0, y0), strict=True))
-        inner = (slice(cy0, cy1), slice(cx0, cx1))
-        if ring[inner].any() and leaving[inner].any():
-            crossed.append(i)
-    return crossed
+    h, w = table.seal.shape
+    ink = prepared.binary[y0:y0 + h, x0:x0 + w]
+    h, w = ink.shape
+    rules = table.rules[:h, :w] if table.rules is not None else None
+    return crossed_by_seal(ink, table.seal[:h, :w],
+                           [(cx0 - x0, cy0 - y0, cx1 - x0, cy1 - y0)
+                            for cx0, cy0, cx1, cy1 in (c.box for c in table.cells)], rules)
 
 
 def _context(prepared: Prepared, table: TableBox, above: list[TableBox], dpi: float,

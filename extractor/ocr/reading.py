@@ -44,6 +44,7 @@ DASH_OFF_LINE = 0.3  # a bar this many text heights above or below its row's lin
 LABEL_RECHECK_BELOW = 0.5  # a label read below this confidence is read by both engines...
 SURE_LABEL = 0.8  # ...and the second reading is kept when it is at least this sure
 NULL_WORDS = {"无"}  # value cells printed as a word, read by the label reader
+SEAL_CROSSED_CONFIDENCE = 0.5  # a cell whose print a black seal's ring crosses is doubted
 UNSURE_UNIT = 0.3  # an amount with its unit that only the label reader saw so
 MAX_SINGLE_READS = 8  # one-by-one re-reads per table: bounds what a bad page costs
 MAX_LONE_READS = 120  # one-digit cells re-read alone per table (a few ms each, loaded)

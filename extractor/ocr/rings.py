@@ -2,9 +2,10 @@
 told by, and its ring is as dark as the rules. Near its left and right edges the ring
 runs almost upright for a row's height and reads as a column rule; near its top and
 bottom, as a row rule. Found as circles of a seal's size, the ring (and the solid star
-inside it, see lines._blots) is kept out of where the table's rules are looked for, and
-erased with the rules before the cells are read (ocr/page.py doubts a cell whose print it
-crossed).
+inside it, `seal_star`) is kept out of where the table's rules are looked for, and
+erased with the rules before the cells are read; a cell whose print it crossed is doubted
+(`crossed_by_seal`). A table without rules is read off the seal the same way
+(`black_seal`, ocr/unruled.py).
 """
 
 from __future__ import annotations
@@ -17,6 +18,8 @@ SCALE = 4  # circles are searched at a quarter of the resolution: a ring is stil
 PERFECT = 0.8  # HOUGH_GRADIENT_ALT's circle perfectness: a seal's ring is a true circle
 RING_INK = 0.6  # share of the circle's length that must be ink (a ring, not a few arcs)
 BAND_PX = 15  # radii searched either side of the found one for the ring's own width
+BLOT_IN = 0.08  # ink this thick every way (inches) in a black seal is its star (bold type ~0.05)
+SHELL_PX = 7  # how far past the ring's erased band a crossing stroke is looked for
 
 
 def seal_ring_mask(binary: np.ndarray, dpi: float) -> np.ndarray | None:
@@ -39,6 +42,40 @@ def seal_ring_mask(binary: np.ndarray, dpi: float) -> np.ndarray | None:
             cv2.circle(mask, (round(cx), round(cy)), round((inner + outer) / 2),
                        255, thickness=max(round(outer - inner), 1))
     return mask if mask.any() else None
+
+
+def black_seal(binary: np.ndarray, dpi: float) -> np.ndarray | None:
+    """255 on every black seal's ring and star, or None when the page has none."""
+    rings = seal_ring_mask(binary, dpi)
+    if rings is None:
+        return None
+    return cv2.bitwise_or(rings, seal_star(binary, seal_discs(rings), dpi))
+
+
+def seal_star(ink: np.ndarray, discs: np.ndarray, dpi: float) -> np.ndarray:
+    """255 on the solid blots of `ink` within a black seal (`discs`), its star: thicker
+    every way than any stroke of print."""
+    blot = np.ones((max(int(dpi * BLOT_IN), 5),) * 2, np.uint8)
+    solid = cv2.morphologyEx(cv2.bitwise_and(ink, discs), cv2.MORPH_OPEN, blot)
+    return cv2.dilate(solid, np.ones((5, 5), np.uint8))
+
+
+def crossed_by_seal(ink: np.ndarray, seal: np.ndarray, boxes: list[tuple[int, int, int, int]],
+                    rules: np.ndarray | None = None) -> list[int]:
+    """The boxes (x0, y0, x1, y1 in the masks' pixels) whose print a black seal's ring
+    (`seal`, 255) runs through. The ring is erased before the print is read, and with it
+    the strokes it crossed: what is left of a glyph may read as another (a 1 cut in two,
+    an 8 that lost its waist). A ring that only passes by the glyphs takes nothing from
+    them. Ink just off the ring that is a rule (`rules`) carries no glyph on."""
+    ring = seal > 0
+    shell = cv2.dilate(seal, np.ones((SHELL_PX, SHELL_PX), np.uint8)) > 0
+    leaving = (ink > 0) & shell & ~(ring if rules is None else rules > 0)
+    crossed = []
+    for i, (x0, y0, x1, y1) in enumerate(boxes):
+        inner = (slice(max(y0, 0), max(y1, 0)), slice(max(x0, 0), max(x1, 0)))
+        if ring[inner].any() and leaving[inner].any():
+            crossed.append(i)
+    return crossed
 
 
 def seal_discs(rings: np.ndarray) -> np.ndarray:

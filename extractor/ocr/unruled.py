@@ -22,7 +22,8 @@ from extractor.ocr.cells import DASH_HEIGHT
 from extractor.ocr.components import components
 from extractor.ocr.engines import OcrEngine
 from extractor.ocr.preprocess import Prepared, estimate_text_rotation
-from extractor.ocr.reading import read_cells
+from extractor.ocr.reading import SEAL_CROSSED_CONFIDENCE, read_cells
+from extractor.ocr.rings import black_seal, crossed_by_seal
 from extractor.sources.text_alignment import SEGMENT_GAP, unruled_grids
 
 MIN_VALUE_ROWS = 3  # fewer lines of spaced-out numbers than this on a page: not a table
@@ -142,17 +143,20 @@ def _join_after_commas(segments: list[Segment]) -> list[Segment]:
     """Words after a comma are the same text as the words before it: "（区分处理的，只计
     这一情形，不计其他情形）" is one label, though the gap after each comma (most of an em)
     is wider than the gap that joins glyphs into a segment. Only text that ends in a
-    comma is continued, so cells set close together (a header's) stay apart."""
+    comma is continued, so cells set close together (a header's) stay apart.
+
+    So are digits after a number's separator: full-width figures ("２５，３８４", "０．００")
+    set their comma or point in an em of its own, and a value never ends in one."""
     out = sorted(segments, key=lambda s: s.box[0])
     changed = True
     while changed:
         changed = False
         for seg in out:
-            if seg.numeric or not seg.comma_end:
+            if not seg.comma_end:
                 continue
             x0, y0, x1, y1 = seg.box
             line = y1 - y0
-            after = [o for o in out if o is not seg and not o.numeric
+            after = [o for o in out if o is not seg and o.numeric == seg.numeric
                      and 0 <= o.box[0] - x1 <= AFTER_COMMA * line
                      and min(o.box[3], y1) - max(o.box[1], y0)
                      > 0.5 * min(o.box[3] - o.box[1], line)]
@@ -236,6 +240,8 @@ def _merged(segments: list[Segment], order: Callable[[Segment], int],
         x0, y0, x1, y1 = seg.box
         into.box = (min(a0, x0), min(b0, y0), max(a1, x1), max(b1, y1))
         into.numeric = numeric and into.numeric and seg.numeric
+        if x1 >= a1:  # what the joined text ends in is what its right part ends in
+            into.comma_end = seg.comma_end
     return out
 
 
@@ -297,10 +303,23 @@ def _without_punctuation(segments: list[Segment], height: float) -> list[Segment
     return kept
 
 
+def segments_off_seal(prepared: Prepared,
+                      dpi: float) -> tuple[list[Segment], float, np.ndarray | None]:
+    """The page's text segments and usual text height (`text_segments`), found with any
+    black seal's ring and star (returned: 255 on them, or None) taken off the page."""
+    seal = black_seal(prepared.binary, dpi)
+    segments, height = text_segments(prepared.erased(seal, (0, 0)).binary, dpi)
+    return segments, height, seal
+
+
 def read_unruled(prepared: Prepared, page_number: int, dpi: float, primary: OcrEngine,
                  secondary: OcrEngine | None) -> list[Grid]:
-    """Grids of a page whose tables have no inner rules; [] when it holds none."""
-    segments, height = text_segments(prepared.binary, dpi)
+    """Grids of a page whose tables have no inner rules; [] when it holds none.
+
+    A black seal's ring and star (a fax, a binarised scan) are taken off the page before
+    its text is found: the ring would join the words it runs through into one blot too
+    big for a glyph, and a header under it would be lost. Text it crossed is doubted."""
+    segments, height, seal = segments_off_seal(prepared, dpi)
     if not _looks_tabular(segments, height):
         return []  # prose, a title page, a signature: skipped without reading
     # With no ruled line to straighten it by, the page is levelled by its lines of text.
@@ -308,13 +327,18 @@ def read_unruled(prepared: Prepared, page_number: int, dpi: float, primary: OcrE
     rotation = estimate_text_rotation(prepared.binary, dpi) if unstraightened else None
     if rotation is not None:
         prepared = prepared.warped(rotation)
-        segments, height = text_segments(prepared.binary, dpi)
+        segments, height, seal = segments_off_seal(prepared, dpi)
     boxes = [s.box for s in segments]
     pad = max(2, int(dpi * 0.008)) + max(2, int(dpi * 0.006))  # cell_ink's inset, and air
     h, w = prepared.binary.shape
     padded = [(max(x0 - pad, 0), max(y0 - pad, 0), min(x1 + pad, w), min(y1 + pad, h))
               for x0, y0, x1, y1 in boxes]
-    texts, confs, reasons = read_cells(prepared, padded, 0, dpi, primary, secondary)
+    texts, confs, reasons = read_cells(prepared.erased(seal, (0, 0)), padded, 0, dpi,
+                                       primary, secondary)
+    if seal is not None:
+        for i in crossed_by_seal(prepared.binary, seal, padded):
+            confs[i] = min(confs[i], SEAL_CROSSED_CONFIDENCE)
+            reasons[i].append("under_seal")
     # Laid out in the rectified image, where rows are level; placed on the page after.
     scale = 72.0 / dpi
     chars, readings = [], []

@@ -7,6 +7,7 @@ joined back; table 四 falls back on the template's fixed column order.
 
 from __future__ import annotations
 
+import re
 from collections import Counter, defaultdict
 
 from extractor.grid import GridCell
@@ -17,12 +18,15 @@ from models.schema import APPEAL_COLUMNS, APPEAL_GROUPS, APPLICATION_COLUMNS
 
 AMBIGUOUS_COLUMN = 0.3  # label score of a column whose group header is a misread grid
 SLIVER = 0.3  # a blank header cell narrower than this share of the usual one is no column
+# A header's note of its unit, set apart from the label it belongs to: （单位：万元）
+_UNIT_NOTE = re.compile(r"^\W?\s*单位\s*\W?\s*(万元|元|件|个|项|条)\s*\W?$")
+UNIT_NOTE_GAP = 2.0  # ...standing at most this many of its heights after the label
 APPEAL_KEYS = tuple(f"{g.key}.{c.key}" for g in APPEAL_GROUPS for c in APPEAL_COLUMNS)
 
 
 def column_spans(table: str, cells: list[GridCell], format_votes: Counter) -> list[ColumnSpan]:
     """The columns a header block defines (wrapped labels joined, pieces merged)."""
-    cells = _join_wrapped(cells, column_candidates(table))
+    cells = _join_wrapped(_join_unit_notes(cells), column_candidates(table))
     if table == "disclosure":
         spans = disclosure_spans(cells, format_votes)
     elif table == "applications":
@@ -215,6 +219,34 @@ def _without_slivers(row: list[GridCell]) -> list[GridCell]:
     usual = widths[len(widths) // 2]
     return [c for c in row
             if c.text.strip() or cell_span(c)[1] - cell_span(c)[0] >= SLIVER * usual]
+
+
+def _join_unit_notes(cells: list[GridCell]) -> list[GridCell]:
+    """A note of the unit (（单位：万元）) set apart from its label on the label's line: a
+    full-width bracket's em is blank on its open side, so a table without rules may leave
+    the note a cell of its own. The label's column runs under both: a value centred
+    under the whole header stands half under each."""
+    notes = [c for c in cells if c.bbox is not None and _UNIT_NOTE.match(content(c.text))]
+    if not notes:
+        return cells
+    out = [c for c in cells if c not in notes]
+    for note in notes:
+        x0, top, x1, bottom = note.bbox
+        height = bottom - top
+        before = [c for c in out if c.bbox is not None and c.text.strip()
+                  and 0 <= x0 - c.bbox[2] <= UNIT_NOTE_GAP * height
+                  and overlap(top, bottom, c.bbox[1], c.bbox[3]) >= 0.5 * height]
+        if not before:
+            out.append(note)
+            continue
+        label = max(before, key=lambda c: c.bbox[2])
+        joined = GridCell(row=label.row, col=label.col, text=label.text + note.text,
+                          bbox=(label.bbox[0], min(top, label.bbox[1]), x1,
+                                max(bottom, label.bbox[3])),
+                          confidence=min(label.confidence, note.confidence),
+                          source=label.source, page=label.page)
+        out[out.index(label)] = joined
+    return out
 
 
 def _join_wrapped(cells: list[GridCell], candidates: tuple[Candidate, ...]) -> list[GridCell]:

@@ -50,6 +50,7 @@ STRAY_NUMBER_IN_HEADER = 6  # header evidence a row needs to be one despite a nu
 HEADER_LABELS_PER_NUMBER = 2  # ...and, under a header, a row to go on with it despite numbers
 LOST_ROW_NUMBERS = 2  # numbers on a line under no column that make a lost row of values
 BLANK_ROW_REACH = 0.5  # a blank row's place reaches this many of its line's heights off it
+HEADLESS_CERTAINTY = 0.5  # a table 二 row's values placed in the template's order, no header read
 
 
 class TableWalker:
@@ -183,6 +184,8 @@ class TableWalker:
                     self.header_cells.append(cell)
             return
         self._close_header()
+        if not self.spans and self.table in (None, "disclosure"):
+            self._headless_disclosure_row(cells)
         if self.table is None or not self.spans:
             return
         values, labels = self._split_row(grid, cells)
@@ -527,6 +530,34 @@ class TableWalker:
         for span, column, certainty in self._disclosure_columns(match.key, values):
             key = f"disclosure.{match.key}.{column}"
             self._store(key, span, min(match.certainty, certainty))
+
+    def _headless_disclosure_row(self, cells: list[GridCell]) -> None:
+        """A row of table 二 before any header of it: the table went on from a page where
+        its heading and header were not found (a header printed without rules, alone at
+        the foot of a page, holds no number and looks like no table). Its label names it
+        surely (规章, 行政许可: rows no other table has); its values go to the template's
+        columns in their printed order, all doubted, and only when as many are printed."""
+        values = sorted((c for c in cells if is_value_text(c.text)),
+                        key=lambda c: cell_span(c)[0])
+        labels = [c for c in cells if c.text.strip() and c not in values]
+        if not values or not labels:
+            return
+        match = best_match(labels[0].text, vocab.disclosure_rows(), threshold=0.8)
+        if match is None or match.certainty < 1.0:
+            return
+        votes = self.reading.format_votes
+        fmt = "2019" if votes["2019"] > votes["2021"] else "2021"
+        columns = next((r.columns for r in DISCLOSURE_ROWS[fmt] if r.key == match.key), ())
+        self._switch("disclosure")
+        spans = [ColumnSpan(*cell_span(c)[:2], key, HEADLESS_CERTAINTY, cell_span(c)[2])
+                 for c, key in zip(values, columns, strict=False)]
+        self.reading.disclosure_rows.append((match.key, list(zip(spans, values, strict=False))))
+        if len(columns) != len(values):
+            self._unrecognised(labels[0].text, [(span, c) for span, c in zip(spans, values,
+                                                                             strict=False)])
+            return
+        for span, cell in zip(spans, values, strict=True):
+            self._store(f"disclosure.{match.key}.{span.key}", cell, HEADLESS_CERTAINTY)
 
     def _disclosure_columns(
         self, row: str, values: list[tuple[ColumnSpan, GridCell]]
