@@ -491,3 +491,36 @@ def test_table_two_rows_before_any_header_take_the_templates_columns_doubted() -
     }
     short = _aligned_rows([[("规章", 60, 80), ("0", 230, 236), ("0", 330, 336)]], page=2)
     assert not read_tables([short]).values
+
+
+def test_a_label_printed_with_spaces_inside_is_one_label_again() -> None:
+    """"（一）予以 公开", "4.保护第三方 合 法权 益": a label with spaces inside it, printed
+    without rules, is read in pieces. Together the pieces surely name their row, so the
+    row is placed by its label (not by position, not flagged)."""
+    from dataclasses import replace
+
+    from extractor.grid import GridCell
+    from extractor.reconcile.mapping import _joined_pieces, read_tables
+
+    values = [(str(v), 210 + 40 * i, 216 + 40 * i) for i, v in enumerate([5, 1, 0, 0, 2, 3, 11])]
+    grid = _aligned_table_three(values)
+
+    def row(r: int, pieces: list[tuple[str, float, float]]) -> list[GridCell]:
+        y = 120 + 20 * r
+        cells = [GridCell(r, c, text, bbox=(x0, y, x1, y + 10))
+                 for c, (text, x0, x1) in enumerate(pieces)]
+        cells += [GridCell(r, len(pieces) + i, text, bbox=(x0, y, x1, y + 10))
+                  for i, (text, x0, x1) in enumerate(values)]
+        return cells
+
+    cells = grid.cells + row(2, [("三、本年度办理结果", 20, 58), ("（一）予以", 84, 118),
+                                 ("公", 123, 130), ("开", 135, 142)])
+    grid = replace(grid, cells=cells, n_rows=3, n_cols=11)
+    reading = read_tables([grid])
+    granted = [v for k, v in reading.values.items() if k.startswith("applications.granted.")]
+    assert len(granted) == 7
+    assert all(not {"uncertain_label", "placed_by_position"} & set(v.reasons) for v in granted)
+    # Pieces a column's gap apart are two cells' text, not one label's.
+    apart = [GridCell(4, 0, "（一）予以", bbox=(84, 200, 118, 210)),
+             GridCell(4, 1, "公开", bbox=(140, 200, 154, 210))]
+    assert _joined_pieces(apart) == apart

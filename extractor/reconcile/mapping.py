@@ -50,6 +50,7 @@ STRAY_NUMBER_IN_HEADER = 6  # header evidence a row needs to be one despite a nu
 HEADER_LABELS_PER_NUMBER = 2  # ...and, under a header, a row to go on with it despite numbers
 LOST_ROW_NUMBERS = 2  # numbers on a line under no column that make a lost row of values
 BLANK_ROW_REACH = 0.5  # a blank row's place reaches this many of its line's heights off it
+LABEL_PIECE_GAP = 1.0  # label pieces this many of their heights apart on a line may be one
 HEADLESS_CERTAINTY = 0.5  # a table 二 row's values placed in the template's order, no header read
 
 
@@ -189,6 +190,8 @@ class TableWalker:
         if self.table is None or not self.spans:
             return
         values, labels = self._split_row(grid, cells)
+        if self.table == "applications":
+            labels = _joined_pieces(labels)
         if grid.method == "aligned" and not any(is_value_text(c.text) for _, c in values):
             values = []  # text under a value column that is no value (a page number)
         if self._continues_pending(grid, labels, values):
@@ -695,6 +698,43 @@ def _ink_in(box: tuple[float, float, float, float], ink: tuple[float, float, flo
     if box[0] <= x <= box[2] and box[1] <= y <= box[3]:
         return True
     return boxes_meet(box, ink) and ink[3] - ink[1] > 2 * (box[3] - box[1])
+
+
+def _joined_pieces(labels: list[GridCell]) -> list[GridCell]:
+    """A row label printed with spaces inside it (（一）予以 公开), left in pieces by a
+    reader of a table without rules: the close pieces that end the row's labels are one
+    label where together they are surely a table 三 row and the last piece alone is not."""
+    filled = [c for c in labels if c.text.strip()]
+    placed = sorted((c for c in filled if c.bbox is not None), key=lambda c: c.bbox[0])
+    if len(placed) < 2 or len(placed) != len(filled):
+        return labels
+    run = [placed[-1]]
+    for cell in reversed(placed[:-1]):
+        after = run[0]
+        height = after.bbox[3] - after.bbox[1]
+        if not (0 <= after.bbox[0] - cell.bbox[2] <= LABEL_PIECE_GAP * height
+                and overlap(cell.bbox[1], cell.bbox[3], after.bbox[1], after.bbox[3])
+                >= 0.5 * height):
+            break
+        run.insert(0, cell)
+    rows = vocab.application_all_rows()
+    alone = best_match(run[-1].text, rows, threshold=0.6)
+    if len(run) < 2 or alone is not None and alone.certainty >= 1.0:
+        return labels
+    for start in range(len(run) - 1):
+        pieces = run[start:]
+        text = "".join(c.text.strip() for c in pieces)
+        joined = best_match(text, rows, threshold=0.6)
+        if joined is not None and joined.certainty >= 1.0:
+            first, last = pieces[0], pieces[-1]
+            cell = replace(first, text=text, colspan=last.col + last.colspan - first.col,
+                           bbox=(first.bbox[0], min(c.bbox[1] for c in pieces),
+                                 last.bbox[2], max(c.bbox[3] for c in pieces)),
+                           confidence=min(c.confidence for c in pieces),
+                           reasons=list(first.reasons))
+            at = labels.index(first)
+            return [*labels[:at], cell, *(c for c in labels[at:] if c not in pieces)]
+    return labels
 
 
 def _header_evidence(texts: list[str]) -> dict[str, int]:
