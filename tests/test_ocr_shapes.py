@@ -127,6 +127,32 @@ def test_long_image_is_cut_through_the_middle_of_the_gap_not_under_a_rule() -> N
     assert rule + 0.4 * dpi <= cut <= next_sheet - 0.4 * dpi, cut
 
 
+def test_long_image_of_portrait_and_landscape_pages_is_cut_at_every_sheet() -> None:
+    """Pages of two sizes stacked (table 三 printed landscape amid portrait pages): the
+    image is as wide as the landscape pages, so an A4 sheet of its width is taller than
+    any of its pages, and cuts made near where such sheets would end left two pages, with
+    their own skews, in one band. The margins between two sheets are cut through wherever
+    they stand."""
+    dpi = 100
+    portrait, landscape = (1169, 827), (827, 1169)  # (height, width) at 100 dpi
+    pages = [portrait, landscape, landscape, portrait]
+    width = max(w for _, w in pages)
+    image = np.full((sum(h for h, _ in pages), width, 3), 200, np.uint8)  # gray beside
+    tops, y = [], 0
+    for h, w in pages:
+        image[y:y + h, :w] = 240
+        cv2.rectangle(image, (100, y + 100), (w - 100, y + h - 100), (0, 0, 0), 2)
+        tops.append(y)
+        y += h
+    bands = page_bands(image, dpi)
+    for top, (h, _) in zip(tops, pages, strict=True):
+        table = (top + 100, top + h - 100)
+        inside = [(a, b) for a, b in bands if a <= table[0] and table[1] <= b]
+        assert len(inside) == 1
+        a, b = inside[0]
+        assert a > top - 100 and b < top + h + 100  # no other page's table in its band
+
+
 def test_arc_crossing_a_table_is_not_a_column_rule() -> None:
     dpi = 150
     binary = np.zeros((600, 900), np.uint8)

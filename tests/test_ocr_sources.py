@@ -101,3 +101,10 @@ def test_a_photo_tagged_as_turned_is_loaded_upright_and_a_gray_scan_as_bgr(
 
 def test_estimate_dpi_landscape() -> None:
     assert estimate_dpi(3508, 2480) == pytest.approx(300, abs=1)
+
+
+def test_estimate_dpi_of_pages_stacked_in_one_long_image() -> None:
+    """Five A4 pages at 200 dpi shared as one picture without a resolution: its width is a
+    page's. Averaged with its length, the guess was 500 dpi, and every size in inches the
+    reader judges by was two and a half times too large."""
+    assert estimate_dpi(1654, 5 * 2339) == pytest.approx(200, abs=1)

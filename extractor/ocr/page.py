@@ -29,6 +29,7 @@ TITLE_RECHECK_BELOW = 0.8  # a title line read below this confidence is read by 
 CONTEXT_IN = 0.9  # how far above a table (inches) its heading is looked for
 A4_RATIO = 297 / 210
 LONG_IMAGE_SHEETS = 1.6  # an image this many A4 sheets tall is pages stacked: read by sheet
+SHEET_GAP_IN = 0.8  # ...and a blank run this tall in it is the margins between two sheets
 # A page whose Chinese text (labels, title lines) reads at this median confidence over this
 # many readings stands upright: upside down, the same crops read at ~0 (measured on the
 # committed scans: upright medians 0.87-0.96, turned 0.00-0.09).
@@ -142,8 +143,12 @@ def page_bands(image: np.ndarray, dpi: float) -> list[tuple[int, int]]:
     picture), or the whole image.
 
     Each sheet was scanned or photographed on its own, with its own skew, so each is
-    prepared on its own. Cuts are made only through rows free of ink, near where a sheet of
-    the image's width (A4 portrait) would end: a cut never crosses a table or a text line.
+    prepared on its own. Sheets are cut apart through every blank run as tall as the
+    margins between two sheets leave, whatever their size (a landscape page among portrait
+    ones is shorter, and wider than they are); a stretch with no such run that is still
+    longer than a sheet of the image's width (A4 portrait) is cut near where that sheet
+    would end. Cuts are made only through rows free of ink: never across a table or a
+    text line.
     """
     h, w = image.shape[:2]
     sheet = w * A4_RATIO
@@ -157,23 +162,37 @@ def page_bands(image: np.ndarray, dpi: float) -> list[tuple[int, int]]:
     paper = cv2.dilate(small, np.ones((9, 9), np.uint8))
     ink = (small.astype(np.int16) < paper.astype(np.int16) - 60).any(axis=1)
     gaps = _blank_runs(~ink)
+    # Cut through the middle of a gap: a cut at its edge, right under a table's last rule,
+    # takes the rule's blur from the table.
+    margins = [int((a + b) / 2 * scale) for a, b in gaps
+               if a > 0 and b < len(ink) - 1 and (b - a + 1) * scale >= dpi * SHEET_GAP_IN]
+    edges = [0, *margins, h]
+    bands: list[tuple[int, int]] = []
+    for top, bottom in zip(edges, edges[1:], strict=False):
+        bands += _sheets(top, bottom, gaps, sheet, scale)
+    return bands
+
+
+def _sheets(top: int, bottom: int, gaps: list[tuple[int, int]], sheet: float,
+            scale: float) -> list[tuple[int, int]]:
+    """Rows top..bottom cut into sheets of about `sheet` rows, each cut through the
+    middle of the blank run (`gaps`, at 1/`scale`) nearest where a sheet would end."""
     cuts: list[int] = []
-    target = sheet
-    while target < h - sheet * 0.5:
-        lo, hi = (target - sheet * 0.3) / scale, (target + sheet * 0.3) / scale
+    target = top + sheet
+    while target < bottom - sheet * 0.5:
+        lo = max(target - sheet * 0.3, top) / scale
+        hi = min(target + sheet * 0.3, bottom) / scale
         near = [(max(a, lo), min(b, hi)) for a, b in gaps if b >= lo and a <= hi]
         if not near:
             target += sheet
             continue
-        # The gap nearest where the sheet would end, cut through its middle: a cut at its
-        # edge, right under a table's last rule, takes the rule's blur from the table.
         at = target / scale
         a, b = min(near, key=lambda g: max(g[0] - at, 0.0, at - g[1]))
         cut = int((a + b) / 2 * scale)
-        if not cuts or cut - cuts[-1] > sheet * 0.5:
+        if cut - (cuts[-1] if cuts else top) > sheet * 0.5:
             cuts.append(cut)
         target = cut + sheet
-    edges = [0] + cuts + [h]
+    edges = [top, *cuts, bottom]
     return list(zip(edges, edges[1:], strict=False))
 
 

@@ -23,6 +23,7 @@ EXIF_ORIENTATION = 0x0112  # the EXIF tag of a photo's turn
 OCR_DPI = 300  # rendering resolution for untrusted PDF pages: the digits bar is met at 200–300
 A4_INCHES = (8.27, 11.69)
 MIN_DPI, MAX_DPI = 72.0, 1200.0
+STACKED_PAGES = 1.5  # an image this many times as long as an A4 page of its width: pages stacked
 
 
 @dataclass
@@ -132,9 +133,15 @@ def _frame_image(frame: Image.Image) -> PageImage:
 
 
 def estimate_dpi(width_px: int, height_px: int) -> float:
-    """The DPI at which an A4 page has this pixel size (a photo or a file without metadata)."""
+    """The DPI at which an A4 page has this pixel size (a photo or a file without metadata).
+
+    An image much longer than a page is pages stacked (a report shared as one picture):
+    its width is a page's, its length says nothing."""
     short_px, long_px = sorted((width_px, height_px))
-    guess = (short_px / A4_INCHES[0] + long_px / A4_INCHES[1]) / 2
+    if long_px > short_px * A4_INCHES[1] / A4_INCHES[0] * STACKED_PAGES:
+        guess = short_px / A4_INCHES[0]
+    else:
+        guess = (short_px / A4_INCHES[0] + long_px / A4_INCHES[1]) / 2
     return float(min(max(guess, MIN_DPI), MAX_DPI))
 
 
