@@ -35,6 +35,20 @@ def test_dash_slash_and_one_by_shape() -> None:
     assert stroke_mark(seven, 200) == ""
 
 
+def test_a_slash_thickened_by_a_photos_blur_is_still_a_slash() -> None:
+    """A photographed page's blur widens a 7.5 pt slash to a fifth of its length or more:
+    the second reader took it for a 1, and every zero of a report printing its zeros as
+    slashes was flagged. A 1 stands upright and a 7 has its bar: neither is so thin and
+    leaning."""
+    slash = _glyph(lambda i: cv2.line(i, (25, 6), (16, 33), 255, 6))
+    seven = _glyph(lambda i: (cv2.line(i, (12, 6), (27, 6), 255, 5),
+                              cv2.line(i, (27, 6), (17, 33), 255, 5)))
+    one = _glyph(lambda i: cv2.line(i, (22, 6), (19, 33), 255, 6))
+    assert stroke_mark(slash, 200) == "/"
+    assert stroke_mark(seven, 200) == ""
+    assert stroke_mark(one, 200) == ""
+
+
 def _cell(draw) -> tuple[np.ndarray, np.ndarray]:
     gray = np.full((90, 160), 255, np.uint8)
     draw(gray)

@@ -35,6 +35,7 @@ STACKED_LINE = 1.25  # pieces within this many text heights, one above the other
 SEAL_STROKE_IN = 0.15  # a faint stroke at least this long (inches) is a gray seal's ink
 FAINT_CONTRAST = 40  # a cell's darkest (smoothed) ink this much darker than its paper is print
 DASH_THICK_IN = 0.05  # a dash's bar, blur included, is at most this thick (inches)
+SLASH_THIN = 0.25  # a slash's width to its length, blur included (a photo's: 0.20–0.23)
 DASH_HEIGHT = 0.35  # a solid mark at most this share of the table's text height is a dash
 FAINT_CUT = 0.55  # pale print: ink is what is darker than this share of the way to the paper
 STROKE_PIECE = 2.0  # a small piece this much longer than thick is a stroke's, not a speck
@@ -341,7 +342,7 @@ def stroke_mark(component: np.ndarray, dpi: float, text_height: float | None = N
     if angle <= 12 and thin < 0.2 and w >= 1.5 * h and h <= dpi * DASH_THICK_IN:
         return "-"  # (a line of small bold type blurred into one bar is thicker)
     # Leaning right: x falls as y (downwards) grows.
-    if 45 <= angle <= 78 and thin < 0.2 and dx * dy < 0 and w >= 0.3 * h:
+    if 45 <= angle <= 78 and thin < SLASH_THIN and dx * dy < 0 and w >= 0.3 * h:
         return "/"
     return ""
 
