@@ -284,9 +284,8 @@ def _crossed_by_seal(prepared: Prepared, table: TableBox) -> list[int]:
     if table.seal is None:
         return []
     x0, y0 = table.box[:2]
-    h, w = table.seal.shape
-    ink = prepared.binary[y0:y0 + h, x0:x0 + w]
-    h, w = ink.shape
+    ink = prepared.binary[y0:y0 + table.seal.shape[0], x0:x0 + table.seal.shape[1]]
+    h, w = ink.shape  # the table's box may run a pixel past the image's edge
     rules = table.rules[:h, :w] if table.rules is not None else None
     return crossed_by_seal(ink, table.seal[:h, :w],
                            [(cx0 - x0, cy0 - y0, cx1 - x0, cy1 - y0)

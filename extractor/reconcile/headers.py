@@ -18,8 +18,9 @@ from models.schema import APPEAL_COLUMNS, APPEAL_GROUPS, APPLICATION_COLUMNS
 
 AMBIGUOUS_COLUMN = 0.3  # label score of a column whose group header is a misread grid
 SLIVER = 0.3  # a blank header cell narrower than this share of the usual one is no column
-# A header's note of its unit, set apart from the label it belongs to: （单位：万元）
-_UNIT_NOTE = re.compile(r"^\W?\s*单位\s*\W?\s*(万元|元|件|个|项|条)\s*\W?$")
+# A header's note of its unit (its content: brackets and colon dropped), set apart from the
+# label it belongs to: （单位：万元）
+_UNIT_NOTE = re.compile(r"^单位(万元|元|件|个|项|条)$")
 UNIT_NOTE_GAP = 2.0  # ...standing at most this many of its heights after the label
 APPEAL_KEYS = tuple(f"{g.key}.{c.key}" for g in APPEAL_GROUPS for c in APPEAL_COLUMNS)
 
