@@ -8,10 +8,10 @@ from pathlib import Path
 import cv2
 import numpy as np
 
-from extractor.ocr.cells import cell_ink, stroke_mark, usual_text_height
+from extractor.ocr.cells import cell_ink, faint_level, stroke_mark, usual_text_height
 from extractor.ocr.lines import find_tables
 from extractor.ocr.page import page_bands
-from extractor.ocr.preprocess import paper_mask
+from extractor.ocr.preprocess import binarise, paper_mask
 
 
 def _glyph(draw) -> np.ndarray:
@@ -105,6 +105,22 @@ def test_usual_text_height_needs_enough_one_line_cells() -> None:
     ink = cell_ink(gray, binary, (0, 0, 160, 90), 2, 300)
     assert usual_text_height([ink] * 4) is None
     assert usual_text_height([ink] * 5) == ink.height
+
+
+def test_a_lines_crop_does_not_reach_into_the_next_line() -> None:
+    """A Word table's label wrapped over two lines set tight (a committed Word scan,
+    300 dpi): the first line's crop, padded below, took the top strokes of the second
+    line's 量 under 一, and the reader read 二 (一、本年新收… as 二、…: its row flagged).
+    Each line's crop reaches at most halfway to the next line."""
+    gray = cv2.imread(str(Path(__file__).parent / "data" / "tight_two_line_label.png"),
+                      cv2.IMREAD_GRAYSCALE)
+    binary = binarise(gray)
+    h, w = gray.shape
+    ink = cell_ink(gray, binary, (4, 4, w - 4, h - 4), 0, 300, faint_level(gray, binary))
+    assert ink.lines == 2 and len(ink.line_crops) == 2
+    first, second = ink.line_crops
+    assert first[-2:].min() > 100, "the next line's top strokes are in the first line's crop"
+    assert second[:2].min() > 100, "the line above's foot is in the second line's crop"
 
 
 def test_long_image_is_cut_between_sheets_only() -> None:

@@ -24,8 +24,6 @@ GARBLED_TRUTHS = truth_files(SAMPLES / "garbled")
 
 # Committed samples the extractor does not read to the bar yet (issue 9), by failure class:
 # strict xfails, so the fix flips them — then delete the entry.
-WORD_SCAN_FLAGS = ("issue 9 class 4 (scans of Word-made tables): read with no silent error, "
-                   "but not yet to the bar (at least 99.5% right, at most 5% flagged)")
 KNOWN_FAILURES: dict[str, str] = {}
 
 
@@ -91,7 +89,6 @@ def test_bar_at_200_to_300_dpi() -> None:
     _bar_at_200_to_300_dpi([p for p in SCAN_TRUTHS if _made_by_reportlab(p)], 1000)
 
 
-@pytest.mark.xfail(strict=True, reason=WORD_SCAN_FLAGS)
 def test_bar_at_200_to_300_dpi_on_word_and_browser_scans() -> None:
     """The same bar over the committed scans of Word- and browser-made reports (issue 9)."""
     _bar_at_200_to_300_dpi([p for p in SCAN_TRUTHS if not _made_by_reportlab(p)], 300)

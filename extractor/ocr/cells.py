@@ -187,10 +187,15 @@ def cell_ink(gray: np.ndarray, binary: np.ndarray, box: tuple[int, int, int, int
     lines = len(line_spans)
     if lines < len(_line_spans(boxes)):  # stacked pieces: a glyph is as tall as their stack
         height = max(height, max(b - a for a, b in _line_spans(main, text_height)))
+    # Each line's crop reaches at most halfway to the next line: lines set tight (a Word
+    # table's wrapped label) would put the next line's top strokes under 一 (read 二).
+    reach = [(max(a - margin, (a + prev) // 2 + 1), min(b + margin, (b + after) // 2))
+             for (a, b), prev, after in zip(
+                 line_spans, [-(10 ** 6)] + [b for _, b in line_spans[:-1]],
+                 [a for a, _ in line_spans[1:]] + [10 ** 6], strict=True)]
     line_crops = [
-        gray[max(gy0 + a - margin, 0):gy0 + b + margin,
-             max(gx0 + left - margin, 0):gx0 + right + margin]
-        for a, b in line_spans
+        gray[max(gy0 + a, 0):gy0 + b, max(gx0 + left - margin, 0):gx0 + right + margin]
+        for a, b in reach
     ]
     if dropped:  # wipe the crossing strokes from what the reader sees
         stroke = cv2.dilate(np.isin(labels, dropped).astype(np.uint8), np.ones((3, 3), np.uint8))
@@ -199,9 +204,9 @@ def cell_ink(gray: np.ndarray, binary: np.ndarray, box: tuple[int, int, int, int
         cy0, cx0 = max(gy0 + top - margin, 0), max(gx0 + left - margin, 0)
         crop = np.where(paper[cy0:cy0 + crop.shape[0], cx0:cx0 + crop.shape[1]], 255, crop)
         line_crops = [
-            np.where(paper[max(gy0 + a - margin, 0):max(gy0 + a - margin, 0) + c.shape[0],
+            np.where(paper[max(gy0 + a, 0):max(gy0 + a, 0) + c.shape[0],
                            cx0:cx0 + c.shape[1]], 255, c).astype(np.uint8)
-            for (a, _), c in zip(line_spans, line_crops, strict=True)
+            for (a, _), c in zip(reach, line_crops, strict=True)
         ]
         crop = crop.astype(np.uint8)
     if wiped is not None:  # a faint mark crosses the cell: only print-dark pixels stay in the crops
