@@ -30,7 +30,8 @@ from tests.servers import free_port
 
 ROOT = Path(__file__).resolve().parent.parent
 SCANS = ROOT / "samples" / "generated" / "scan"
-SCAN = SCANS / "m02-city-2020-word-landscape-errors-scan300-grey.pdf"
+# A poor 150-dpi scan: several cells a person must settle (one read wrong, all flagged).
+SCAN = SCANS / "s02-city-2020-poor-150.pdf"
 TRUTH = SCAN.with_suffix(".json")
 CHROMIUM = Path("/usr/bin/chromium")
 CHROMIUM_ARGS = [
