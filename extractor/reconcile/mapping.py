@@ -548,19 +548,22 @@ class TableWalker:
         match = best_match(labels[0].text, vocab.disclosure_rows(), threshold=0.8)
         if match is None or match.certainty < 1.0:
             return
+        columns = self._template_columns(match.key)
+        self._switch("disclosure")
+        placed = [(ColumnSpan(*cell_span(c)[:2], key, HEADLESS_CERTAINTY, cell_span(c)[2]), c)
+                  for c, key in zip(values, columns, strict=False)]
+        self.reading.disclosure_rows.append((match.key, placed))
+        if len(columns) != len(values):
+            self._unrecognised(labels[0].text, placed)
+            return
+        for span, cell in placed:
+            self._store(f"disclosure.{match.key}.{span.key}", cell, HEADLESS_CERTAINTY)
+
+    def _template_columns(self, row: str) -> tuple[str, ...]:
+        """A table 二 row's columns in the template the header votes lead to (2021 on a tie)."""
         votes = self.reading.format_votes
         fmt = "2019" if votes["2019"] > votes["2021"] else "2021"
-        columns = next((r.columns for r in DISCLOSURE_ROWS[fmt] if r.key == match.key), ())
-        self._switch("disclosure")
-        spans = [ColumnSpan(*cell_span(c)[:2], key, HEADLESS_CERTAINTY, cell_span(c)[2])
-                 for c, key in zip(values, columns, strict=False)]
-        self.reading.disclosure_rows.append((match.key, list(zip(spans, values, strict=False))))
-        if len(columns) != len(values):
-            self._unrecognised(labels[0].text, [(span, c) for span, c in zip(spans, values,
-                                                                             strict=False)])
-            return
-        for span, cell in zip(spans, values, strict=True):
-            self._store(f"disclosure.{match.key}.{span.key}", cell, HEADLESS_CERTAINTY)
+        return next((r.columns for r in DISCLOSURE_ROWS[fmt] if r.key == row), ())
 
     def _disclosure_columns(
         self, row: str, values: list[tuple[ColumnSpan, GridCell]]
@@ -575,8 +578,7 @@ class TableWalker:
                    for c in r.columns}
         if all(span.key in allowed for span, _ in values):
             return [(cell, span.key, span.score) for span, cell in values]
-        fmt = leader
-        columns = next((r.columns for r in DISCLOSURE_ROWS[fmt] if r.key == row), ())
+        columns = self._template_columns(row)
         cells = [cell for _, cell in sorted(values, key=lambda v: cell_span(v[1])[0])]
         if len(columns) == len(cells):
             certainty = 1.0 if len(cells) == 1 else 0.7
@@ -717,9 +719,11 @@ def _joined_pieces(labels: list[GridCell]) -> list[GridCell]:
                 >= 0.5 * height):
             break
         run.insert(0, cell)
+    if len(run) < 2:
+        return labels
     rows = vocab.application_all_rows()
     alone = best_match(run[-1].text, rows, threshold=0.6)
-    if len(run) < 2 or alone is not None and alone.certainty >= 1.0:
+    if alone is not None and alone.certainty >= 1.0:
         return labels
     for start in range(len(run) - 1):
         pieces = run[start:]
