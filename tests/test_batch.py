@@ -17,6 +17,7 @@ from sqlalchemy.exc import DBAPIError
 from extractor.batch import collect_inputs, run_batch
 from extractor.crosscheck import RULE
 from extractor.pipeline import extract_document
+from extractor.runs.inputs import plan
 from extractor.store import Store
 from tests.servers import query
 
@@ -90,6 +91,19 @@ def test_inputs_expand_folders_globs_and_files(tmp_path: Path) -> None:
     )
     assert sorted(p.name for p in supported) == ["four.png", "one.pdf", "three.docx", "two.HTML"]
     assert [p.name for p in unsupported] == ["notes.txt"]
+
+
+def test_the_largest_files_are_planned_first(tmp_path: Path) -> None:
+    """A long scan started last would keep one worker busy while the others stand idle."""
+    folder = tmp_path / "in"
+    folder.mkdir()
+    for name, size in (("a.html", 10), ("b.pdf", 3000), ("c.png", 200), ("d.docx", 3000)):
+        (folder / name).write_bytes(bytes([ord(name[0])]) * size)
+    supported, _ = collect_inputs([folder])
+    with Store(tmp_path / "r.sqlite") as store:
+        todo = plan(store, supported)
+    assert [Path(item.path).name for item in todo.items] == ["b.pdf", "d.docx", "c.png",
+                                                              "a.html"]
 
 
 def test_batch_equals_single_file_results(db_url: str) -> None:

@@ -433,7 +433,7 @@ def _read_label_lines(engine: OcrEngine, inks: list[CellInk], idx: list[int],
     """Each cell's lines as read: (text without spaces, confidence) per line.
 
     With `whole=False` a wrapped label's first line is read before the rest, which are read
-    only where that line does not already name one known label alone (see
+    only where that line, read undoubted, does not already name one known label alone (see
     `start_names_one_label`): the long wrapped labels of table 三 are a third of the label
     lines a scan's tables have, and reading labels is most of its OCR time.
     """
@@ -449,6 +449,7 @@ def _read_label_lines(engine: OcrEngine, inks: list[CellInk], idx: list[int],
     else:
         read([(n, crops[0]) for n, crops in enumerate(lines)])
         read([(n, crop) for n, crops in enumerate(lines) if len(crops) > 1
-              and not (out[n][0][1] >= SURE_LABEL and start_names_one_label(out[n][0][0]))
+              and not (out[n][0][1] >= LABEL_RECHECK_BELOW
+                       and start_names_one_label(out[n][0][0]))
               for crop in crops[1:]])
     return out

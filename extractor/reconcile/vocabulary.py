@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from functools import cache
 
-from extractor.reconcile.labels import Candidate, content
+from extractor.reconcile.labels import Candidate, best_match, content
 from models.schema import (
     APPEAL_COLUMNS,
     APPEAL_GROUPS,
@@ -80,17 +80,21 @@ LITIGATION = Candidate("litigation", (LITIGATION_LABEL,))
 
 
 @cache
-def _all_label_contents() -> tuple[tuple[str, str], ...]:
-    """(what it says, whose label) for every label the reconciler knows: its official
-    wording and its aliases, numbering and punctuation removed."""
-    candidates = (
+def _all_labels() -> tuple[Candidate, ...]:
+    """Every label the reconciler knows, official wording and aliases, by whose it is."""
+    return (
         *TABLE_HEADINGS, *disclosure_rows(), *disclosure_columns("2021"),
         *disclosure_columns("2019"), DISCLOSURE_HEADER, *application_all_rows(),
         *APPLICATION_GROUP_LABELS, *APPLICATION_COLUMN_LABELS, *APPLICATION_HEADER_GROUPS,
         *APPEAL_GROUP_LABELS, *APPEAL_COLUMN_LABELS, LITIGATION,
         Candidate("subtotal", SUBTOTAL_LABELS),
     )
-    return tuple({(content(label), cand.key) for cand in candidates for label in cand.labels})
+
+
+@cache
+def _all_label_contents() -> tuple[tuple[str, str], ...]:
+    """(what it says, whose label) for every known label, numbering and punctuation removed."""
+    return tuple({(content(label), cand.key) for cand in _all_labels() for label in cand.labels})
 
 
 MIN_DECIDING_START = 4  # characters a wrapped label's first line needs to name it alone
@@ -98,8 +102,8 @@ MIN_DECIDING_START = 4  # characters a wrapped label's first line needs to name 
 
 def start_names_one_label(first_line: str) -> bool:
     """True when a wrapped label's first line is, character for character, the start of
-    one known label (its official wording or an alias) and of no other's, and that label
-    goes on past it.
+    one known label (its official wording or an alias) and of no other's, that label goes
+    on past it, and the matcher, given the line alone, is sure it is that label.
 
     Then the lines below cannot change which row or column the label names, so they need
     not be read (reading labels is most of a scan's OCR time). Anything less (a misread
@@ -110,5 +114,8 @@ def start_names_one_label(first_line: str) -> bool:
     if len(start) < MIN_DECIDING_START:
         return False
     named = [(label, key) for label, key in _all_label_contents() if label.startswith(start)]
-    return (len({key for _, key in named}) == 1
-            and all(len(label) > len(start) for label, _ in named))
+    keys = {key for _, key in named}
+    if len(keys) != 1 or any(len(label) <= len(start) for label, _ in named):
+        return False
+    match = best_match(first_line, _all_labels())
+    return match is not None and match.key in keys and match.certainty >= 1.0

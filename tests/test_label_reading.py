@@ -1,0 +1,137 @@
+"""Reading labels only as much as the decision needs (issue 12).
+
+A wrapped label's first line, when it is the start of one known label alone and the
+matcher is sure of it, spares reading the lines below; a doubted label has only its
+doubted lines read again by the second engine. Both engines here are the real ones.
+"""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+import numpy as np
+import pytest
+from PIL import Image, ImageDraw, ImageFont
+
+from extractor.ocr import available_engines
+from extractor.ocr.cells import cell_ink
+from extractor.ocr.engines import get_engine
+from extractor.ocr.preprocess import binarise
+from extractor.ocr.reading import _read_label_lines, _recheck_labels
+from extractor.reconcile import vocabulary
+from extractor.reconcile.labels import best_match
+from models.schema import APPLICATION_ROWS
+
+FONT = Path("/usr/share/fonts/truetype/arphic/uming.ttc")
+DPI = 200
+
+
+@pytest.mark.parametrize("first_line, decides", [
+    ("1.申请人无正", True),  # only 申请人无正当理由逾期不补正… starts so
+    ("一、本年新收政府信息公开申请数", True),  # 量 is on the next line
+    ("1.属于国家秘密", False),  # a whole label already: what follows must be read
+    ("7.属于行政", False),  # 属于行政执法案卷 and 属于行政查询事项 both start so
+    ("（二）部分公开〈区分处", False),  # a misread character: no known label starts so
+    ("（四）无法提", False),  # too short to name a label alone
+    ("政府信息公开", False),  # the start of one heading only, but too little to be sure of
+])
+def test_a_first_line_decides_only_when_it_alone_surely_names_one_label(
+        first_line: str, decides: bool) -> None:
+    assert vocabulary.start_names_one_label(first_line) is decides
+
+
+def test_wherever_a_first_line_decides_the_matcher_names_the_same_row_from_it() -> None:
+    """The reader stops at a first line only where every table's matcher, given that line
+    alone, names the very row or column the whole label names: no row is swapped."""
+    contexts = [vocabulary.disclosure_rows(), vocabulary.disclosure_columns("2021"),
+                vocabulary.disclosure_columns("2019"), vocabulary.application_all_rows(),
+                vocabulary.APPLICATION_GROUP_LABELS, vocabulary.APPLICATION_COLUMN_LABELS,
+                vocabulary.APPEAL_GROUP_LABELS, vocabulary.APPEAL_COLUMN_LABELS,
+                vocabulary.TABLE_HEADINGS,
+                *(vocabulary.application_items(g) for g in {r.group for r in APPLICATION_ROWS})]
+    decided = 0
+    for candidates in contexts:
+        for candidate in candidates:
+            for label in candidate.labels:
+                whole = best_match(label, candidates)
+                for end in range(1, len(label)):
+                    if not vocabulary.start_names_one_label(label[:end]):
+                        continue
+                    decided += 1
+                    part = best_match(label[:end], candidates)
+                    assert part is not None and whole is not None, label[:end]
+                    assert part.key == whole.key and part.certainty >= 1.0, label[:end]
+    assert decided > 100  # the rule is used, not vacuous
+
+
+class Counting:
+    """A real engine, counting the crops it is given."""
+
+    def __init__(self, name: str) -> None:
+        self.engine = get_engine(name)
+        self.name = self.engine.name
+        self.crops = 0
+
+    def read(self, crops, kind):
+        self.crops += len(crops)
+        return self.engine.read(crops, kind)
+
+
+def _label_cells(*cells: list[str]):
+    """Cells of a table's label column, each with its lines of text: their ink."""
+    size = round(10.5 * DPI / 72)
+    font = ImageFont.truetype(str(FONT), size)
+    height = (size + 10) * 3
+    img = Image.new("L", (size * 14, height * len(cells)), 255)
+    draw = ImageDraw.Draw(img)
+    boxes = []
+    for n, lines in enumerate(cells):
+        top = n * height
+        for k, line in enumerate(lines):
+            draw.text((10, top + 8 + k * (size + 8)), line, font=font, fill=0)
+        boxes.append((0, top, img.width, top + height))
+    gray = np.asarray(img)
+    binary = binarise(gray)
+    return [cell_ink(gray, binary, box, 0, DPI) for box in boxes]
+
+
+@pytest.fixture(autouse=True)
+def _engines() -> None:
+    if not FONT.exists():
+        pytest.skip("AR PL UMing (fonts-arphic-uming) not installed")
+    if "tesseract" not in available_engines():
+        pytest.skip("tesseract not installed")
+
+
+def test_a_wrapped_label_its_first_line_names_is_read_without_the_rest() -> None:
+    inks = _label_cells(
+        ["1.申请人无正当理由逾期", "不补正、行政机关不再处", "理其政府信息公开申请"],
+        ["（四）无法提", "供"])
+    assert [ink.lines for ink in inks] == [3, 2]
+    reader = Counting("tesseract")
+    named, short = _read_label_lines(reader, inks, [0, 1], whole=False)
+    assert reader.crops == 3  # two first lines, then only the short label's second line
+    assert len(named) == 1 and named[0][0].startswith("1.申请人无正")
+    assert vocabulary.start_names_one_label(named[0][0])
+    assert "".join(text for text, _ in short) in ("（四）无法提供", "(四)无法提供")
+    everything = Counting("tesseract")
+    _read_label_lines(everything, inks, [0, 1])  # whole: every line, as before
+    assert everything.crops == 5
+
+
+def test_only_the_doubted_lines_of_a_doubted_label_are_read_again() -> None:
+    if "rapidocr" not in available_engines():
+        pytest.skip("RapidOCR not installed")
+    inks = _label_cells(["（四）无法提", "供"])
+    # As the first engine read it: a sure first line, a second line it doubts.
+    lines = {0: [("（四）无法提", 0.9), ("洪", 0.1)]}
+    texts, confs = ["（四）无法提洪"], [0.1]
+    second = Counting("rapidocr")
+    _recheck_labels(second, inks, texts, confs, lines)
+    assert second.crops == 1
+    assert texts == ["（四）无法提供"] and confs[0] >= 0.8
+    # A label whose text is no longer the reading of its lines is read again whole.
+    texts, confs = ["（四）无法提洪"], [0.3]
+    again = Counting("rapidocr")
+    _recheck_labels(again, inks, texts, confs, {0: [("（四）无法提", 0.9), ("洪", 0.1)]})
+    assert again.crops == 2
