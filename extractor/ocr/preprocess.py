@@ -350,8 +350,9 @@ def _long_lines(binary: np.ndarray, dpi: float, horizontal: bool) -> list[tuple[
     """Long straight lines as (angle, slope, position, intercept), sorted by position.
 
     For horizontals: y = intercept + slope * x and position = y at the image centre; for
-    verticals the same with x and y swapped. The lines are looked for at no more than
-    LINE_FIT_DPI (the whole page), then fitted at full size (only around each line).
+    verticals the same with x and y swapped. Where lines are is found at no more than
+    LINE_FIT_DPI (the whole page); the lines there are told apart and fitted at full size
+    (only around each): the same lines as a search of the whole page at full size.
     """
     full = binary if horizontal else binary.T
     scale = min(1.0, LINE_FIT_DPI / dpi)
@@ -365,38 +366,41 @@ def _long_lines(binary: np.ndarray, dpi: float, horizontal: bool) -> list[tuple[
     min_len = int(dpi * (2.0 if horizontal else 0.6))
     centre = full.shape[1] / 2
     for i in range(1, n):
-        x, y, w, h, area = stats[i]
-        if w / scale < min_len or h > w * np.tan(np.radians(MAX_TILT_DEG)) + dpi * scale * 0.05:
+        x, y, w, h, _ = stats[i]
+        if w / scale < min_len:
             continue
-        # The line's own pixels at full size: the same opening, around it only.
+        # Around it at full size, the lines as the whole page at full size would give them
+        # (two close lines can be one piece at the lower resolution).
         x0, y0 = int(x / scale), int(y / scale)
         x1 = min(int(np.ceil((x + w) / scale)), full.shape[1])
         y1 = min(int(np.ceil((y + h) / scale)), full.shape[0])
-        _, here, _ = _line_pieces(full[y0:y1, x0:x1], dpi, label=False)
         rows = np.minimum(((np.arange(y0, y1) + 0.5) * scale).astype(int), labels.shape[0] - 1)
         cols = np.minimum(((np.arange(x0, x1) + 0.5) * scale).astype(int), labels.shape[1] - 1)
-        ys, xs = np.nonzero(here & (labels[np.ix_(rows, cols)] == i))
-        if len(xs) < min_len:
-            continue
-        slope, intercept = np.polyfit(xs + x0, ys + y0, 1)
-        if abs(np.degrees(np.arctan(slope))) > MAX_TILT_DEG:
-            continue
-        out.append((float(np.arctan(slope)), float(slope), float(intercept + slope * centre),
-                    float(intercept)))
+        own = labels[np.ix_(rows, cols)] == i
+        m, pieces, piece_stats = _line_pieces(full[y0:y1, x0:x1], dpi)
+        for j in range(1, m):
+            _, _, pw, ph, _ = piece_stats[j]
+            if pw < min_len or ph > pw * np.tan(np.radians(MAX_TILT_DEG)) + dpi * 0.05:
+                continue
+            ys, xs = np.nonzero((pieces == j) & own)
+            if len(xs) < min_len:
+                continue
+            slope, intercept = np.polyfit(xs + x0, ys + y0, 1)
+            if abs(np.degrees(np.arctan(slope))) > MAX_TILT_DEG:
+                continue
+            out.append((float(np.arctan(slope)), float(slope),
+                        float(intercept + slope * centre), float(intercept)))
     out.sort(key=lambda line: line[2])
     return out
 
 
-def _line_pieces(mask: np.ndarray, dpi: float,
-                 label: bool = True) -> tuple[int, np.ndarray, np.ndarray | None]:
-    """The horizontal runs of ink longer than a glyph, joined over small breaks: their
-    count, labels and stats (`components`), or with `label=False` just the mask."""
+def _line_pieces(mask: np.ndarray, dpi: float) -> tuple[int, np.ndarray, np.ndarray]:
+    """The horizontal runs of ink longer than a glyph, joined over small breaks, as
+    `components` gives them (count, labels, stats)."""
     # A short kernel keeps a line tilted by a few degrees; the fit handles the rest.
     kernel = cv2.getStructuringElement(cv2.MORPH_RECT, (max(int(dpi * 0.25), 10), 1))
     lines_mask = cv2.morphologyEx(mask, cv2.MORPH_OPEN, kernel)
     lines_mask = cv2.dilate(lines_mask, np.ones((3, int(dpi * 0.05) | 1), np.uint8))
-    if not label:
-        return 0, lines_mask > 0, None
     n, labels, stats, _ = components(lines_mask, 8)
     return n, labels, stats
 
