@@ -7,7 +7,8 @@ from extractor.reconcile.labels import best_match, content, split_numbering
 @pytest.mark.parametrize(
     "printed, number, rest",
     [("（三）不予公开", "3", "不予公开"), ("1、属于国家秘密", "1", "属于国家秘密"),
-     ("(2)重复申请", "2", "重复申请"), ("3．其他", "3", "其他"), ("规章", None, "规章")],
+     ("(2)重复申请", "2", "重复申请"), ("3．其他", "3", "其他"), ("规章", None, "规章"),
+     ("二丶上年结转", "2", "上年结转")],  # 丶: how RapidOCR reads 、
 )
 def test_numbering_styles(printed, number, rest):
     assert split_numbering(printed) == (number, rest)
