@@ -88,10 +88,11 @@ def find_tables(binary: np.ndarray, dpi: float,
         x, y, w, h, _ = stats[i]
         if w < dpi * MIN_TABLE_W_IN or h < dpi * MIN_TABLE_H_IN:
             continue
-        own = labels[y:y + h, x:x + w] == i
+        own = (labels[y:y + h, x:x + w] == i).view(np.uint8)  # this web's pixels only
+        rows, cols = slice(y, y + h), slice(x, x + w)
         table = _table_from_rules(
-            horizontal[y:y + h, x:x + w] & own * 255,
-            vertical[y:y + h, x:x + w] & own * 255,
+            cv2.bitwise_and(horizontal[rows, cols], horizontal[rows, cols], mask=own),
+            cv2.bitwise_and(vertical[rows, cols], vertical[rows, cols], mask=own),
             (int(x), int(y)), dpi,
             None if stamp is None else stamp[y:y + h, x:x + w],
             binary[y:y + h, x:x + w],
