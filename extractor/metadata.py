@@ -41,3 +41,9 @@ def find_metadata(first_text: str) -> ReportMeta:
     joined = "".join(lines)
     period = _PERIOD.search(joined) or _ANY_YEAR.search(joined)
     return ReportMeta(agency=None, year=int(period.group(1)) if period else None)
+
+
+def has_title(text: str) -> bool:
+    """The text holds the report's whole title (agency, year, 政府信息公开工作年度报告): the
+    lines after it, and the next page's top, need not be read for it."""
+    return find_metadata(text).agency is not None

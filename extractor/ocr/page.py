@@ -14,6 +14,7 @@ import cv2
 import numpy as np
 
 from extractor.grid import Grid, GridCell
+from extractor.metadata import has_title
 from extractor.ocr.cells import CJK_RE
 from extractor.ocr.engines import OcrEngine, Reading, available_engines, get_engine
 from extractor.ocr.lines import TableBox, find_tables
@@ -24,7 +25,8 @@ from extractor.ocr.rings import crossed_by_seal
 from extractor.ocr.unruled import read_unruled
 
 DEFAULT_ENGINE = os.environ.get("EXTRACTOR_OCR_ENGINE", "tesseract")
-TITLE_LINES = 4  # text lines read from the top of a page for agency/year detection
+TITLE_LINES = 4  # text lines read from the top of a page for agency/year detection...
+TITLE_FIRST_LINES = 2  # ...the first of them, and the others only if the title is not whole
 TITLE_RECHECK_BELOW = 0.8  # a title line read below this confidence is read by both engines
 CONTEXT_IN = 0.9  # how far above a table (inches) its heading is looked for
 A4_RATIO = 297 / 210
@@ -127,10 +129,19 @@ def _read_upright(image: np.ndarray, page_number: int, dpi: float, engine: str |
     if read_text:
         top_limit = tables[0].box[1] if tables else prepared.binary.shape[0] // 3
         lines = _text_lines(prepared, 0, top_limit, dpi)[:TITLE_LINES]
-        title = primary.read(lines, "label")
-        confidences += [r.confidence for r in title if CJK_RE.search(r.text)]
-        if page_number == 1:  # the report's title
-            title = _title_rechecked(lines, title, secondary)
+        title: list[Reading] = []
+        for batch in (lines[:TITLE_FIRST_LINES], lines[TITLE_FIRST_LINES:]):
+            if title and has_title("\n".join(r.text for r in title)) \
+                    and _reads_as_text(confidences):
+                break  # the title is read and the page proven upright: the rest is prose
+            read = primary.read(batch, "label")
+            # A montage read sometimes drops a lone short line (报告 under the title).
+            read = [r if r.text.strip() else primary.read_single(line, "label")
+                    for line, r in zip(batch, read, strict=True)]
+            confidences += [r.confidence for r in read if CJK_RE.search(r.text)]
+            if page_number == 1:  # the report's title
+                read = _title_rechecked(batch, read, secondary)
+            title += read
         text = "\n".join(r.text for r in title)
     timings["text"] = time.perf_counter() - mark
     timings["total"] = time.perf_counter() - start

@@ -11,6 +11,7 @@ from typing import Literal
 
 from pdfplumber.page import Page
 
+from extractor.metadata import has_title
 from extractor.sources.base import TITLE_PAGES, PageContent, SourceDocument
 
 Trust = Literal["good", "garbled", "none"]
@@ -41,10 +42,12 @@ def ocr_pdf_pages(path: Path, page_numbers: list[int]) -> list[PageContent]:
             for n in page_numbers
         ]
     out = []
+    titled = False  # the report's title read: no later page's top is read for it
     for number in page_numbers:
         rendered = render_pdf_page_image(path, number - 1, 300.0)  # less for a huge page
         page = read_page_image(rendered.image, number, rendered.dpi,
-                               read_text=number <= TITLE_PAGES)
+                               read_text=number <= TITLE_PAGES and not titled)
+        titled = titled or has_title(page.text)
         notes = page.warnings + ([] if page.grids else [f"page {number}: no table found"])
         out.append(PageContent(number=number, grids=page.grids, text=page.text, reading="ocr",
                                notes=notes))
@@ -64,8 +67,10 @@ def read_image_file(path: Path) -> SourceDocument:
         ) from exc
     images, dpi = load_image_pages(path)
     pages = []
+    titled = False  # as in ocr_pdf_pages
     for index, image in enumerate(images):
-        page = read_page_image(image, index + 1, dpi, read_text=index < TITLE_PAGES)
+        page = read_page_image(image, index + 1, dpi, read_text=index < TITLE_PAGES and not titled)
+        titled = titled or has_title(page.text)
         pages.append(PageContent(number=index + 1, grids=page.grids, text=page.text,
                                  reading="ocr", notes=page.warnings))
     return SourceDocument(kind="image", pages=pages, page_count=len(pages))
