@@ -74,3 +74,44 @@ def test_a_title_line_tesseract_doubts_is_read_by_the_other_engine_too() -> None
     # a line read surely is left as tesseract read it
     assert [r.text for r, t in zip(rechecked, title, strict=True) if t.confidence >= 0.8] == \
         [t.text for t in title if t.confidence >= 0.8]
+
+
+def test_the_title_found_spares_reading_the_prose_under_it_and_the_next_pages_top(
+        monkeypatch) -> None:
+    """A scanned report whose first page carries its whole title: the title's lines are
+    read, not the body text under them (its tables prove the page upright), and the second
+    page's top is not read for a title at all. The agency and year are right."""
+    import json
+    from pathlib import Path
+
+    from extractor.ocr import page as ocr_page
+    from extractor.ocr.engines import TesseractEngine, available_engines
+    from extractor.pipeline import extract_document
+
+    if "tesseract" not in available_engines():
+        pytest.skip("tesseract is needed")
+    scan = Path(__file__).parent.parent / "samples" / "generated" / "scan" / \
+        "m02-city-2020-word-landscape-errors-scan300-grey.pdf"
+    truth = json.loads(scan.with_suffix(".json").read_text(encoding="utf-8"))
+    tops: list[list] = []  # per page whose top is looked at: its lines (kept: ids stay theirs)
+    read: list = []  # the crops tesseract was given (kept, as the lines are)
+    text_lines, tesseract_read = ocr_page._text_lines, TesseractEngine.read
+
+    def lines_seen(prepared, y0, y1, dpi):  # the real functions, their use recorded
+        lines = text_lines(prepared, y0, y1, dpi)
+        if y0 == 0:
+            tops.append(list(lines))
+        return lines
+
+    def crops_seen(self, crops, kind):
+        read.extend(crops)
+        return tesseract_read(self, crops, kind)
+
+    monkeypatch.setattr(ocr_page, "_text_lines", lines_seen)
+    monkeypatch.setattr(TesseractEngine, "read", crops_seen)
+    result = extract_document(scan)
+    assert (result.report.agency, result.report.year) == (truth["agency"], truth["year"])
+    assert len(tops) == 1  # the first page's top only
+    assert len(tops[0]) >= 4  # title, 报告, and the body text under them
+    given = {id(crop) for crop in read}
+    assert [id(line) in given for line in tops[0][:4]] == [True, True, False, False]
