@@ -139,8 +139,8 @@ def _read_upright(image: np.ndarray, page_number: int, dpi: float, engine: str |
             read = [r if r.text.strip() else primary.read_single(line, "label")
                     for line, r in zip(batch, read, strict=True)]
             confidences += [r.confidence for r in read if CJK_RE.search(r.text)]
-            if page_number == 1:  # the report's title
-                read = _title_rechecked(batch, read, secondary)
+            if page_number == 1 and not has_title("\n".join(r.text for r in title)):
+                read = _title_rechecked(batch, read, secondary)  # the report's title
             title += read
         text = "\n".join(r.text for r in title)
     timings["text"] = time.perf_counter() - mark
