@@ -110,7 +110,9 @@ def test_a_wrapped_label_its_first_line_names_is_read_without_the_rest() -> None
     assert [ink.lines for ink in inks] == [3, 2]
     reader = Counting("tesseract")
     named, short = _read_label_lines(reader, inks, [0, 1], whole=False)
-    assert reader.crops == 3  # two first lines, then only the short label's second line
+    # the two first lines; then the label they did not decide, whole, as a whole reading
+    # reads it; never the decided label's other two lines
+    assert reader.crops == 4
     assert len(named) == 1 and named[0][0].startswith("1.申请人无正")
     assert vocabulary.start_names_one_label(named[0][0])
     assert "".join(text for text, _ in short) in ("（四）无法提供", "(四)无法提供")

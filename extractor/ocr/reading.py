@@ -432,10 +432,10 @@ def _read_label_lines(engine: OcrEngine, inks: list[CellInk], idx: list[int],
                       whole: bool = True) -> list[list[tuple[str, float]]]:
     """Each cell's lines as read: (text without spaces, confidence) per line.
 
-    With `whole=False` a wrapped label's first line is read before the rest, which are read
-    only where that line, read undoubted, does not already name one known label alone (see
-    `start_names_one_label`): the long wrapped labels of table 三 are a third of the label
-    lines a scan's tables have, and reading labels is most of its OCR time.
+    With `whole=False` the first lines of wrapped labels are read first; a label whose first
+    line, read undoubted, names one known label alone (see `start_names_one_label`) is
+    not read further: the long wrapped labels of table 三 are a third of the label lines a
+    scan's tables have, and reading labels is most of its OCR time.
     """
     lines = [inks[i].line_crops or [inks[i].crop] for i in idx]
     out: list[list[tuple[str, float]]] = [[] for _ in idx]
@@ -444,12 +444,17 @@ def _read_label_lines(engine: OcrEngine, inks: list[CellInk], idx: list[int],
         for (n, _), r in zip(todo, engine.read([c for _, c in todo], "label"), strict=True):
             out[n].append((r.text.replace(" ", ""), r.confidence))
 
-    if whole:
-        read([(n, crop) for n, crops in enumerate(lines) for crop in crops])
-    else:
-        read([(n, crops[0]) for n, crops in enumerate(lines)])
-        read([(n, crop) for n, crops in enumerate(lines) if len(crops) > 1
-              and not (out[n][0][1] >= LABEL_RECHECK_BELOW
-                       and start_names_one_label(out[n][0][0]))
-              for crop in crops[1:]])
+    decided: set[int] = set()
+    if not whole:
+        wrapped = [n for n, crops in enumerate(lines) if len(crops) > 1]
+        read([(n, lines[n][0]) for n in wrapped])
+        decided = {n for n in wrapped if out[n][0][1] >= LABEL_RECHECK_BELOW
+                   and start_names_one_label(out[n][0][0])}
+        for n in wrapped:
+            if n not in decided:
+                out[n] = []
+    # The rest in one batch, as if no first line had been read: tesseract's reading of a
+    # line depends a little on the others in its batch, and where no first line decides,
+    # every label is read exactly as a whole reading reads it.
+    read([(n, crop) for n, crops in enumerate(lines) if n not in decided for crop in crops])
     return out
