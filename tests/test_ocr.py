@@ -200,7 +200,8 @@ def test_a_label_tesseract_doubts_is_read_by_the_other_engine_too() -> None:
     first = get_engine("tesseract").read(lines, "label")
     texts, confs = [r.text for r in first], [r.confidence for r in first]
     inks = [CellInk(crop=line, line_crops=[line]) for line in lines]
-    _recheck_labels(get_engine("rapidocr"), inks, texts, confs)
+    as_read = {i: [(r.text, r.confidence)] for i, r in enumerate(first)}  # one line each
+    _recheck_labels(get_engine("rapidocr"), inks, texts, confs, as_read)
     assert texts[0] == "金宁县人民政府"
     assert all(t == r.text for t, r in zip(texts, first, strict=True)
                if r.confidence >= LABEL_RECHECK_BELOW)
