@@ -88,15 +88,15 @@ def find_tables(binary: np.ndarray, dpi: float,
         x, y, w, h, _ = stats[i]
         if w < dpi * MIN_TABLE_W_IN or h < dpi * MIN_TABLE_H_IN:
             continue
-        own = (labels[y:y + h, x:x + w] == i).view(np.uint8)  # this web's pixels only
         rows, cols = slice(y, y + h), slice(x, x + w)
+        own = (labels[rows, cols] == i).view(np.uint8)  # this web's pixels only
         table = _table_from_rules(
             cv2.bitwise_and(horizontal[rows, cols], horizontal[rows, cols], mask=own),
             cv2.bitwise_and(vertical[rows, cols], vertical[rows, cols], mask=own),
             (int(x), int(y)), dpi,
-            None if stamp is None else stamp[y:y + h, x:x + w],
-            binary[y:y + h, x:x + w],
-            None if rings is None else rings[y:y + h, x:x + w],
+            None if stamp is None else stamp[rows, cols],
+            binary[rows, cols],
+            None if rings is None else rings[rows, cols],
         )
         if table is not None:
             tables.append(table)

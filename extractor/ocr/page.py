@@ -131,15 +131,15 @@ def _read_upright(image: np.ndarray, page_number: int, dpi: float, engine: str |
         lines = _text_lines(prepared, 0, top_limit, dpi)[:TITLE_LINES]
         title: list[Reading] = []
         for batch in (lines[:TITLE_FIRST_LINES], lines[TITLE_FIRST_LINES:]):
-            if title and has_title("\n".join(r.text for r in title)) \
-                    and _reads_as_text(confidences):
+            whole = has_title("\n".join(r.text for r in title))
+            if whole and _reads_as_text(confidences):
                 break  # the title is read and the page proven upright: the rest is prose
             read = primary.read(batch, "label")
             # A montage read sometimes drops a lone short line (报告 under the title).
             read = [r if r.text.strip() else primary.read_single(line, "label")
                     for line, r in zip(batch, read, strict=True)]
             confidences += [r.confidence for r in read if CJK_RE.search(r.text)]
-            if page_number == 1 and not has_title("\n".join(r.text for r in title)):
+            if page_number == 1 and not whole:
                 read = _title_rechecked(batch, read, secondary)  # the report's title
             title += read
         text = "\n".join(r.text for r in title)

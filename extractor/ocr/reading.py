@@ -418,10 +418,10 @@ def _read_values(engine: OcrEngine, inks: list[CellInk],
     return out
 
 
-def _read_labels(engine: OcrEngine, inks: list[CellInk], idx: list[int],
-                 whole: bool = True) -> list[tuple[str, float]]:
+def _read_labels(engine: OcrEngine, inks: list[CellInk],
+                 idx: list[int]) -> list[tuple[str, float]]:
     """Each cell's lines read and joined, with the least sure line's confidence."""
-    return [_joined(lines) for lines in _read_label_lines(engine, inks, idx, whole)]
+    return [_joined(lines) for lines in _read_label_lines(engine, inks, idx)]
 
 
 def _joined(lines: list[tuple[str, float]]) -> tuple[str, float]:
