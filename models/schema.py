@@ -140,6 +140,8 @@ ORG_COLUMNS: tuple[str, ...] = ("commercial", "research", "nonprofit", "legal_se
 APPLICANT_COLUMNS: tuple[str, ...] = ("natural_person", *ORG_COLUMNS)
 ORG_GROUP_LABEL = "法人或其他组织"
 APPLICANT_HEADER_LABEL = "申请人情况"
+# The note the 2021 template prints in the header's corner: no row or column of its own.
+APPLICATION_NOTE_LABEL = "（本列数据的勾稽关系为：第一项加第二项之和，等于第三项加第四项之和）"
 
 APPLICATION_GROUPS: tuple[GroupSpec, ...] = (
     GroupSpec(key="results", label="三、本年度办理结果", aliases=("本年度办理结果", "办理结果")),

@@ -31,8 +31,12 @@ DPI = 200
     ("一、本年新收政府信息公开申请数", True),  # 量 is on the next line
     ("1.属于国家秘密", False),  # a whole label already: what follows must be read
     ("7.属于行政", False),  # 属于行政执法案卷 and 属于行政查询事项 both start so
-    ("（二）部分公开〈区分处", False),  # a misread character: no known label starts so
-    ("（四）无法提", False),  # too short to name a label alone
+    ("（二）部分公开〈区分处", True),  # 〈 is a bracket the engines read for （
+    ("（二）部分公井区分处", False),  # a misread character the matcher is unsure past
+    ("（本列数据的勾称关系为：第一项加第二项之和，等", True),  # the note, 稽 misread
+    ("社会公", True),  # a column header wrapped after three characters: 社会公益组织
+    ("结果", False),  # 结果维持 and 结果纠正 both start so
+    ("（四）无法", False),  # too short to name a label alone
     ("政府信息公开", False),  # the start of one heading only, but too little to be sure of
 ])
 def test_a_first_line_decides_only_when_it_alone_surely_names_one_label(
@@ -106,7 +110,7 @@ def _engines() -> None:
 def test_a_wrapped_label_its_first_line_names_is_read_without_the_rest() -> None:
     inks = _label_cells(
         ["1.申请人无正当理由逾期", "不补正、行政机关不再处", "理其政府信息公开申请"],
-        ["（四）无法提", "供"])
+        ["（四）无法", "提供"])
     assert [ink.lines for ink in inks] == [3, 2]
     reader = Counting("tesseract")
     named, short = _read_label_lines(reader, inks, [0, 1], whole=False)
@@ -137,3 +141,39 @@ def test_only_the_doubted_lines_of_a_doubted_label_are_read_again() -> None:
     again = Counting("rapidocr")
     _recheck_labels(again, inks, texts, confs, {0: [("（四）无法提", 0.9), ("洪", 0.1)]})
     assert again.crops == 2
+
+
+class AsRead:
+    """The first engine's readings of a table's label lines as it gave them, line by line
+    (the reading itself is not under test here: the decision taken on it is)."""
+
+    name = "tesseract"
+
+    def __init__(self, readings: dict[int, tuple[str, float]]) -> None:
+        self.readings = readings  # by the crop's height, which tells the lines apart
+        self.crops = 0
+
+    def read(self, crops, kind):
+        from extractor.ocr.engines import Reading
+
+        self.crops += len(crops)
+        return [Reading(*self.readings.get(crop.shape[0], ("", 0.0))) for crop in crops]
+
+
+def test_a_long_exact_start_decides_at_any_confidence_a_short_one_does_not() -> None:
+    """The least sure word sets a line's confidence: the template's small-print note reads
+    at 0.0–0.4 for one misread character (勾稽 as 勾称). Six characters read exactly as a
+    known label's start name it anyway; fewer, read doubted, do not."""
+    inks = _label_cells(["（本列数据的勾稽关系为：第一项", "加第二项之和"],
+                        ["（二）部分公开", "（区分处理的"])
+    first = {ink.line_crops[0].shape[0] for ink in inks}
+    assert len(first) == 1  # both first lines alike: give each cell its own crop heights
+    note, part = inks
+    part.line_crops[0] = part.line_crops[0][1:]  # one pixel shorter: told apart by height
+    note_read = "（本列数据的勾称关系为：第一项加第二项之和，等于"  # as one wide cell prints it
+    reader = AsRead({note.line_crops[0].shape[0]: (note_read, 0.1),
+                     part.line_crops[0].shape[0]: ("（二）部分公井", 0.1)})
+    named, doubted = _read_label_lines(reader, inks, [0, 1], whole=False)
+    assert len(named) == 1  # the note: its second line is never read
+    assert len(doubted) == 2  # the other, doubted and misread after 部分公: read whole
+    assert reader.crops == 2 + 2

@@ -47,6 +47,13 @@ class OcrPage:
     engine: str = ""
     warnings: list[str] = field(default_factory=list)
     confidences: list[float] = field(default_factory=list)  # of the Chinese text read
+    title_upright: bool = False  # a line read well as the report's whole title: upright
+
+    @property
+    def upright(self) -> bool:
+        """Its own text proves the page upright: upside down, Chinese reads as noise at
+        confidence ~0, and never as a title naming an agency and a year."""
+        return self.title_upright or _reads_as_text(self.confidences)
 
 
 def read_page_image(
@@ -77,7 +84,7 @@ def read_page_image(
     # Which end is up: the page's own labels, read well, say it stands upright (upside-down
     # Chinese reads as noise at confidence ~0). Only a page without that proof has a few of
     # its lines read both ways; a page with nothing to read needs no answer.
-    if (page.grids or read_text) and not _reads_as_text(page.confidences):
+    if (page.grids or read_text) and not page.upright:
         mark = time.perf_counter()
         upside_down, turned.sense_gain = reads_upside_down(image, dpi,
                                                            get_engine(page.engine))
@@ -125,6 +132,7 @@ def _read_upright(image: np.ndarray, page_number: int, dpi: float, engine: str |
 
     mark = time.perf_counter()
     text = ""
+    title_upright = False
     confidences = [c.confidence for g in grids for c in g.cells if CJK_RE.search(c.text)]
     if read_text:
         top_limit = tables[0].box[1] if tables else prepared.binary.shape[0] // 3
@@ -132,7 +140,8 @@ def _read_upright(image: np.ndarray, page_number: int, dpi: float, engine: str |
         title: list[Reading] = []
         for batch in (lines[:TITLE_FIRST_LINES], lines[TITLE_FIRST_LINES:]):
             whole = has_title("\n".join(r.text for r in title))
-            if whole and _reads_as_text(confidences):
+            title_upright = _title_read_well(title)
+            if whole and (title_upright or _reads_as_text(confidences)):
                 break  # the title is read and the page proven upright: the rest is prose
             read = primary.read(batch, "label")
             # A montage read sometimes drops a lone short line (报告 under the title).
@@ -143,10 +152,20 @@ def _read_upright(image: np.ndarray, page_number: int, dpi: float, engine: str |
                 read = _title_rechecked(batch, read, secondary)  # the report's title
             title += read
         text = "\n".join(r.text for r in title)
+        title_upright = _title_read_well(title)
     timings["text"] = time.perf_counter() - mark
     timings["total"] = time.perf_counter() - start
     return OcrPage(grids=grids, text=text, timings=timings, engine=primary.name,
-                   confidences=confidences)
+                   confidences=confidences, title_upright=title_upright)
+
+
+def _title_read_well(lines: list[Reading]) -> bool:
+    """The first lines hold the report's whole title, each read at a confidence upside-down
+    text never reaches: that proves the page upright, without the prose under it."""
+    for end in range(1, len(lines) + 1):
+        if has_title("\n".join(r.text for r in lines[:end])):
+            return min(r.confidence for r in lines[:end]) >= UPRIGHT_CONFIDENCE
+    return False
 
 
 def page_bands(image: np.ndarray, dpi: float) -> list[tuple[int, int]]:
@@ -222,6 +241,7 @@ def _read_bands(image: np.ndarray, bands: list[tuple[int, int]], page_number: in
     timings: dict[str, float] = {}
     warnings: list[str] = []
     confidences: list[float] = []
+    title_upright = False
     used = ""
     for n, (y0, y1) in enumerate(bands):
         part = read_page_image(image[y0:y1], page_number, dpi, engine,
@@ -232,12 +252,14 @@ def _read_bands(image: np.ndarray, bands: list[tuple[int, int]], page_number: in
         grids += part.grids
         texts.append(part.text)
         confidences += part.confidences
+        title_upright = title_upright or part.title_upright
         warnings += part.warnings
         used = part.engine
         for key, value in part.timings.items():
             timings[key] = timings.get(key, 0.0) + value
     return OcrPage(grids=grids, text="\n".join(t for t in texts if t), timings=timings,
-                   engine=used, warnings=warnings, confidences=confidences)
+                   engine=used, warnings=warnings, confidences=confidences,
+                   title_upright=title_upright)
 
 
 def _title_rechecked(lines: list[np.ndarray], title: list[Reading],

@@ -31,7 +31,7 @@ from extractor.ocr.cells import (
 )
 from extractor.ocr.engines import OcrEngine
 from extractor.ocr.preprocess import Prepared
-from extractor.reconcile.vocabulary import start_names_one_label
+from extractor.reconcile.vocabulary import known_start, start_names_one_label
 
 # A cell whose confidence is below this must be flagged by the reconciler. Chosen on the
 # bench (bench/ocr_bench.py): every wrong value read there scored below it.
@@ -44,6 +44,10 @@ AGREED_CONFIDENCE = 0.9
 DASH_OFF_LINE = 0.3  # a bar this many text heights above or below its row's line is no dash
 LABEL_RECHECK_BELOW = 0.5  # a label read below this confidence is read by both engines...
 SURE_LABEL = 0.8  # ...and the second reading is kept when it is at least this sure
+# A wrapped label's first line that starts with this many characters exactly as a known
+# label does names it whatever its confidence (the least sure word's, often a misread
+# character further on: the template's small-print note reads at 0.0–0.4).
+EXACT_START_DECIDES = 6
 NULL_WORDS = {"无"}  # value cells printed as a word, read by the label reader
 SEAL_CROSSED_CONFIDENCE = 0.5  # a cell whose print a black seal's ring crosses is doubted
 UNSURE_UNIT = 0.3  # an amount with its unit that only the label reader saw so
@@ -433,9 +437,10 @@ def _read_label_lines(engine: OcrEngine, inks: list[CellInk], idx: list[int],
     """Each cell's lines as read: (text without spaces, confidence) per line.
 
     With `whole=False` the first lines of wrapped labels are read first; a label whose first
-    line, read undoubted, names one known label alone (see `start_names_one_label`) is
-    not read further: the long wrapped labels of table 三 are a third of the label lines a
-    scan's tables have, and reading labels is most of its OCR time.
+    line names one known label alone (see `start_names_one_label`), read undoubted or
+    starting exactly as that label does for EXACT_START_DECIDES characters, is not read
+    further: the long wrapped labels of table 三 are a third of the label lines a scan's
+    tables have, and reading labels is most of its OCR time.
     """
     lines = [inks[i].line_crops or [inks[i].crop] for i in idx]
     out: list[list[tuple[str, float]]] = [[] for _ in idx]
@@ -448,8 +453,9 @@ def _read_label_lines(engine: OcrEngine, inks: list[CellInk], idx: list[int],
     if not whole:
         wrapped = [n for n, crops in enumerate(lines) if len(crops) > 1]
         read([(n, lines[n][0]) for n in wrapped])
-        decided = {n for n in wrapped if out[n][0][1] >= LABEL_RECHECK_BELOW
-                   and start_names_one_label(out[n][0][0])}
+        decided = {n for n in wrapped if start_names_one_label(out[n][0][0])
+                   and (out[n][0][1] >= LABEL_RECHECK_BELOW
+                        or len(known_start(out[n][0][0])) >= EXACT_START_DECIDES)}
         for n in wrapped:
             if n not in decided:
                 out[n] = []

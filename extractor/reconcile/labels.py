@@ -4,7 +4,8 @@ Printed labels drift: wrapped over lines, spaced out (`三 、本 年 度办 理
 cut (`2.其他法律行政止公开`), abbreviated, numbered `1.` / `1、` / `（1）`, or
 misread by OCR. We compare the label's *content* (numbering removed, width-folded,
 punctuation dropped) and use the numbering only to break ties. 丶, a radical no label
-uses, is taken for the 、 OCR engines read it for (二丶上年结转…).
+uses, is taken for the 、 OCR engines read it for (二丶上年结转…), and the angle brackets
+〈〉 for the round ones they read them for (〈二）部分公开).
 """
 
 from __future__ import annotations
@@ -19,11 +20,11 @@ from functools import lru_cache
 _CN_NUMERALS = "一二三四五六七八九十"
 _NUMBERING = re.compile(
     r"^(?:"
-    r"[(（]\s*(?P<paren>[0-9" + _CN_NUMERALS + r"]+)\s*[)）]"
+    r"[(（〈]\s*(?P<paren>[0-9" + _CN_NUMERALS + r"]+)\s*[)）〉]"
     r"|(?P<plain>[0-9]+|[" + _CN_NUMERALS + r"]+)\s*[.．、丶,，]"
     r")\s*"
 )
-_DROP = re.compile(r"[\s\u3000.．、丶,，:：;；\"'“”‘’「」()（）\[\]【】<>《》/\\\-—_·•]+")
+_DROP = re.compile(r"[\s\u3000.．、丶,，:：;；\"'“”‘’「」()（）〈〉\[\]【】<>《》/\\\-—_·•]+")
 
 
 def fold(text: str) -> str:

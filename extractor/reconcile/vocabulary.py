@@ -11,6 +11,7 @@ from models.schema import (
     APPLICANT_HEADER_LABEL,
     APPLICATION_COLUMNS,
     APPLICATION_GROUPS,
+    APPLICATION_NOTE_LABEL,
     APPLICATION_ROWS,
     DISCLOSURE_COLUMNS,
     DISCLOSURE_HEADER_LABEL,
@@ -73,6 +74,7 @@ APPLICATION_HEADER_GROUPS = (
     Candidate("org_group", (ORG_GROUP_LABEL,)),
     Candidate("applicant", (APPLICANT_HEADER_LABEL,)),
 )
+APPLICATION_NOTE = Candidate("note", (APPLICATION_NOTE_LABEL,))
 
 APPEAL_GROUP_LABELS = tuple(Candidate(g.key, (g.label, *g.aliases)) for g in APPEAL_GROUPS)
 APPEAL_COLUMN_LABELS = tuple(Candidate(c.key, (c.label,)) for c in APPEAL_COLUMNS)
@@ -86,6 +88,7 @@ def _all_labels() -> tuple[Candidate, ...]:
         *TABLE_HEADINGS, *disclosure_rows(), *disclosure_columns("2021"),
         *disclosure_columns("2019"), DISCLOSURE_HEADER, *application_all_rows(),
         *APPLICATION_GROUP_LABELS, *APPLICATION_COLUMN_LABELS, *APPLICATION_HEADER_GROUPS,
+        APPLICATION_NOTE,
         *APPEAL_GROUP_LABELS, *APPEAL_COLUMN_LABELS, LITIGATION,
         Candidate("subtotal", SUBTOTAL_LABELS),
     )
@@ -97,25 +100,38 @@ def _all_label_contents() -> tuple[tuple[str, str], ...]:
     return tuple({(content(label), cand.key) for cand in _all_labels() for label in cand.labels})
 
 
-MIN_DECIDING_START = 4  # characters a wrapped label's first line needs to name it alone
+MIN_DECIDING_START = 3  # characters, read exactly, a wrapped label's first line needs
 
 
 def start_names_one_label(first_line: str) -> bool:
-    """True when a wrapped label's first line is, character for character, the start of
-    one known label (its official wording or an alias) and of no other's, that label goes
-    on past it, and the matcher, given the line alone, is sure it is that label.
+    """True when a wrapped label's first line begins, character for character, as known
+    labels of one key alone do (official wording or alias, any table; at least
+    MIN_DECIDING_START characters of it), those labels go on past the line, and the
+    matcher, given the line alone, is sure it is that key.
 
     Then the lines below cannot change which row or column the label names, so they need
-    not be read (reading labels is most of a scan's OCR time). Anything less (a misread
-    character, a start two labels share, a known label already complete on the first
-    line, a variant the vocabulary does not know) is False: the whole label is read.
+    not be read (reading labels is most of a scan's OCR time). A misread character after
+    that exact start is allowed only as far as the matcher stays sure (勾稽 read as 勾称 in
+    the template's note). Anything less (a start two keys share, a known label already
+    complete on the first line, a variant the vocabulary does not know) is False: the
+    whole label is read.
     """
     start = content(first_line)
-    if len(start) < MIN_DECIDING_START:
+    exact = known_start(first_line)
+    if len(exact) < MIN_DECIDING_START:
         return False
-    named = [(label, key) for label, key in _all_label_contents() if label.startswith(start)]
+    named = [(label, key) for label, key in _all_label_contents() if label.startswith(exact)]
     keys = {key for _, key in named}
     if len(keys) != 1 or any(len(label) <= len(start) for label, _ in named):
         return False
     match = best_match(first_line, _all_labels())
     return match is not None and match.key in keys and match.certainty >= 1.0
+
+
+def known_start(line: str) -> str:
+    """The longest start of what `line` says that some known label's content starts with."""
+    text = content(line)
+    for end in range(len(text), 0, -1):
+        if any(label.startswith(text[:end]) for label, _ in _all_label_contents()):
+            return text[:end]
+    return ""
