@@ -177,3 +177,11 @@ def test_a_long_exact_start_decides_at_any_confidence_a_short_one_does_not() -> 
     assert len(named) == 1  # the note: its second line is never read
     assert len(doubted) == 2  # the other, doubted and misread after 部分公: read whole
     assert reader.crops == 2 + 2
+    # A label its first line named is settled: the second engine does not read it again,
+    # however doubted that line was; the doubted label's lines it does read.
+    lines = {0: named, 1: doubted}
+    texts = ["".join(t for t, _ in named), "".join(t for t, _ in doubted)]
+    confs = [min(c for _, c in named), min(c for _, c in doubted)]
+    second = AsRead({})
+    _recheck_labels(second, inks, texts, confs, lines)
+    assert second.crops == 2

@@ -140,6 +140,15 @@ def read_cells(
     to_check = [i for i in value_cells
                 if not inks[i].dash and OCR_FLAG_THRESHOLD <= value_reads[i][1] < VERIFY_BELOW]
     if secondary is not None and to_check:
+        # A lone digit whose image is the twin of the table's surely read ones is checked
+        # by that likeness: a second reader only agrees with it (692 of 696 checks on the
+        # committed scans agreed; the twins never confirmed a reading it contradicted).
+        templates = _twin_templates(inks, [(i, *value_reads[i]) for i in value_cells])
+        twinned = {i: value_reads[i][0] for i in to_check
+                   if _twin_of(inks[i], templates, TWIN_MATCH) == value_reads[i][0]}
+        checks.update(twinned)
+        to_check = [i for i in to_check if i not in twinned]
+    if secondary is not None and to_check:
         second = _read_values(secondary, inks, to_check)
         checks = {i: text for i, (text, _) in zip(to_check, second, strict=True)}
     for i in value_cells:
@@ -196,17 +205,10 @@ def _settle_by_twins(inks: list[CellInk], texts: list[str], confs: list[float],
     with the match (".0" → "0") or where it is a character no value cell holds (a hanzi
     other than 无), and only when the match is close and clearly the best.
     """
-    single = [i for i, ink in enumerate(inks) if not ink.blank and not ink.mark
-              and not ink.doubt and ink.lines == 1 and len(ink.glyphs) == 1
-              and ink.crop is not None]
+    single = [i for i, ink in enumerate(inks) if _one_glyph(ink)]
     if len(single) < MIN_TWINS + 1:
         return
-    images: dict[str, list[np.ndarray]] = {}
-    for i in single:
-        if confs[i] >= VERIFY_BELOW and (texts[i] in NULL_WORDS or re.fullmatch(r"\d", texts[i])):
-            images.setdefault(texts[i], []).append(_glyph_image(inks[i]))
-    templates = {text: _unit(np.mean(found, axis=0)) for text, found in images.items()
-                 if len(found) >= MIN_TWINS}
+    templates = _twin_templates(inks, [(i, texts[i], confs[i]) for i in single])
     if not templates:
         return
     for i in single:
@@ -215,20 +217,45 @@ def _settle_by_twins(inks: list[CellInk], texts: list[str], confs: list[float],
         foreign = bool(CJK_RE.fullmatch(text)) and text not in NULL_WORDS
         if not foreign and not (confs[i] < OCR_FLAG_THRESHOLD and digits in templates):
             continue
-        image = _glyph_image(inks[i])
-        scores = sorted(((_likeness(image, t), k) for k, t in templates.items()), reverse=True)
-        best, match = scores[0]
-        runner_up = scores[1][0] if len(scores) > 1 else -1.0
         # Only unconfirmed (the second engine read nothing), not contradicted: the twins
         # may confirm it on a looser match (a fax's ragged edges cost a few hundredths).
         unconfirmed = set(reasons[i]) <= {"second_blank", "low_confidence"}
-        if best < (TWIN_CONFIRMS if unconfirmed else TWIN_MATCH) or best - runner_up < TWIN_LEAD:
-            continue
-        if not foreign and match != digits:
+        match = _twin_of(inks[i], templates, TWIN_CONFIRMS if unconfirmed else TWIN_MATCH)
+        if match is None or not foreign and match != digits:
             continue
         texts[i], confs[i] = match, AGREED_CONFIDENCE
         reasons[i] = [r for r in reasons[i] if r not in (
             "low_confidence", "unexpected_chars", "glyph_count", "unreadable", "second_blank")]
+
+
+def _one_glyph(ink: CellInk) -> bool:
+    return (not ink.blank and not ink.mark and not ink.doubt and ink.lines == 1
+            and len(ink.glyphs) == 1 and ink.crop is not None)
+
+
+def _twin_templates(inks: list[CellInk],
+                    reads: list[tuple[int, str, float]]) -> dict[str, np.ndarray]:
+    """The mean glyph image of each digit (or 无) read surely, alone, in MIN_TWINS cells
+    or more: how this table prints it. `reads`: (cell, text, confidence)."""
+    images: dict[str, list[np.ndarray]] = {}
+    for i, text, conf in reads:
+        if conf >= VERIFY_BELOW and (text in NULL_WORDS or re.fullmatch(r"\d", text)) \
+                and _one_glyph(inks[i]):
+            images.setdefault(text, []).append(_glyph_image(inks[i]))
+    return {text: _unit(np.mean(found, axis=0)) for text, found in images.items()
+            if len(found) >= MIN_TWINS}
+
+
+def _twin_of(ink: CellInk, templates: dict[str, np.ndarray], match: float) -> str | None:
+    """What a one-glyph cell's image is the twin of: at least `match` alike, and by
+    TWIN_LEAD more than any other template; None otherwise."""
+    if not templates or not _one_glyph(ink):
+        return None
+    image = _glyph_image(ink)
+    scores = sorted(((_likeness(image, t), k) for k, t in templates.items()), reverse=True)
+    best, found = scores[0]
+    runner_up = scores[1][0] if len(scores) > 1 else -1.0
+    return found if best >= match and best - runner_up >= TWIN_LEAD else None
 
 
 def _likeness(image: np.ndarray, template: np.ndarray) -> float:
@@ -300,7 +327,10 @@ def _recheck_labels(secondary: OcrEngine, inks: list[CellInk], texts: list[str],
     for i in doubtful:
         crops = inks[i].line_crops or [inks[i].crop]
         first = lines.get(i)
-        if first is None or len(first) != len(crops) or _joined(first) != (texts[i], confs[i]):
+        as_read = first is not None and _joined(first) == (texts[i], confs[i])
+        if as_read and len(first) < len(crops):
+            continue  # its first line named it (see _read_label_lines): nothing to settle
+        if not as_read or len(first) != len(crops):
             # Not (or no longer) the label reading as it was read: every line again, and
             # kept only if every line is sure.
             whole.add(i)
