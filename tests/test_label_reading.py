@@ -125,6 +125,14 @@ def test_a_wrapped_label_its_first_line_names_is_read_without_the_rest() -> None
     assert everything.crops == 5
 
 
+def test_a_first_line_too_short_to_decide_is_read_only_with_its_label() -> None:
+    inks = _label_cells(["结果", "维持"])  # 结果维持 and 结果纠正 both start so
+    reader = Counting("tesseract")
+    (lines,) = _read_label_lines(reader, inks, [0], whole=False)
+    assert reader.crops == 2  # each line once, in one batch
+    assert "".join(text for text, _ in lines) == "结果维持"
+
+
 def test_only_the_doubted_lines_of_a_doubted_label_are_read_again() -> None:
     if "rapidocr" not in available_engines():
         pytest.skip("RapidOCR not installed")

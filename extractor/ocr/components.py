@@ -21,3 +21,12 @@ def components(mask: np.ndarray, connectivity: int = 8
     except cv2.error:  # more pieces than 16-bit labels can number
         return cv2.connectedComponentsWithStats(mask, connectivity=connectivity,
                                                 ltype=cv2.CV_32S)
+
+
+def component_labels(mask: np.ndarray, connectivity: int = 8) -> tuple[int, np.ndarray]:
+    """(count, labels) of `mask`'s nonzero pieces: `components` without the statistics,
+    a third of its time on a page of large pieces (text dilated into lines)."""
+    try:
+        return cv2.connectedComponents(mask, connectivity=connectivity, ltype=cv2.CV_16U)
+    except cv2.error:
+        return cv2.connectedComponents(mask, connectivity=connectivity, ltype=cv2.CV_32S)

@@ -48,6 +48,10 @@ SURE_LABEL = 0.8  # ...and the second reading is kept when it is at least this s
 # label does names it whatever its confidence (the least sure word's, often a misread
 # character further on: the template's small-print note reads at 0.0–0.4).
 EXACT_START_DECIDES = 6
+# A first line narrower than this many times its height holds fewer characters than a
+# decision needs (two hanzi, as 结果 over 维持, measure 1.6–2.1; three 2.5 and more): it
+# is read only with the rest of its label.
+DECIDING_LINE_WIDTH = 2.3
 NULL_WORDS = {"无"}  # value cells printed as a word, read by the label reader
 SEAL_CROSSED_CONFIDENCE = 0.5  # a cell whose print a black seal's ring crosses is doubted
 UNSURE_UNIT = 0.3  # an amount with its unit that only the label reader saw so
@@ -481,7 +485,8 @@ def _read_label_lines(engine: OcrEngine, inks: list[CellInk], idx: list[int],
 
     decided: set[int] = set()
     if not whole:
-        wrapped = [n for n, crops in enumerate(lines) if len(crops) > 1]
+        wrapped = [n for n, crops in enumerate(lines) if len(crops) > 1
+                   and crops[0].shape[1] >= DECIDING_LINE_WIDTH * crops[0].shape[0]]
         read([(n, lines[n][0]) for n in wrapped])
         decided = {n for n in wrapped if start_names_one_label(out[n][0][0])
                    and (out[n][0][1] >= LABEL_RECHECK_BELOW
