@@ -114,9 +114,9 @@ def test_a_wrapped_label_its_first_line_names_is_read_without_the_rest() -> None
     assert [ink.lines for ink in inks] == [3, 2]
     reader = Counting("tesseract")
     named, short = _read_label_lines(reader, inks, [0, 1], whole=False)
-    # the two first lines; then the label they did not decide, whole, as a whole reading
-    # reads it; never the decided label's other two lines
-    assert reader.crops == 4
+    # the two first lines; then the rest of the label they did not decide; never the
+    # decided label's other two lines
+    assert reader.crops == 3
     assert len(named) == 1 and named[0][0].startswith("1.申请人无正")
     assert vocabulary.start_names_one_label(named[0][0])
     assert "".join(text for text, _ in short) in ("（四）无法提供", "(四)无法提供")
@@ -183,8 +183,8 @@ def test_a_long_exact_start_decides_at_any_confidence_a_short_one_does_not() -> 
                      part.line_crops[0].shape[0]: ("（二）部分公井", 0.1)})
     named, doubted = _read_label_lines(reader, inks, [0, 1], whole=False)
     assert len(named) == 1  # the note: its second line is never read
-    assert len(doubted) == 2  # the other, doubted and misread after 部分公: read whole
-    assert reader.crops == 2 + 2
+    assert len(doubted) == 2  # the other, doubted and misread after 部分公: read on
+    assert reader.crops == 2 + 1
     # A label its first line named is settled: the second engine does not read it again,
     # however doubted that line was; the doubted label's lines it does read.
     lines = {0: named, 1: doubted}
