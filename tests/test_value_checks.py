@@ -90,3 +90,27 @@ def test_a_digit_misread_as_its_neighbours_is_no_twin_and_is_checked() -> None:
     assert confs[-1] < OCR_FLAG_THRESHOLD and "engines_disagree" in reasons[-1]
     assert all(t == "0" and c >= OCR_FLAG_THRESHOLD for t, c in zip(texts[:-1], confs[:-1],
                                                                      strict=True))
+
+
+class AllMiddling(Scripted):
+    """The first reader as it reads some scans' zeros: every one at 0.85, none surely."""
+
+    def read(self, crops, kind):
+        if kind != "value":
+            return [Reading("", 0.0) for _ in crops]
+        return [Reading("0", 0.85) for _ in crops]
+
+
+def test_with_no_sure_twin_the_second_engine_reads_a_few_and_its_agreements_are_the_twins(
+) -> None:
+    from extractor.ocr.reading import TWIN_SEEDS
+
+    prepared, boxes = _table_of_zeros("8")  # twelve 0s, and an 8 the reader took for 0
+    second = Counting()
+    texts, confs, reasons = read_cells(prepared, boxes, 0, DPI, AllMiddling(), second)
+    # a few zeros read by the second engine, the 8 (no twin of theirs) too, and once more
+    # when flagged; the other zeros are checked by their likeness to the agreed ones
+    assert TWIN_SEEDS + 1 <= second.values <= TWIN_SEEDS + 2
+    assert all(t == "0" and c >= OCR_FLAG_THRESHOLD for t, c in zip(texts[:-1], confs[:-1],
+                                                                     strict=True))
+    assert confs[-1] < OCR_FLAG_THRESHOLD and "engines_disagree" in reasons[-1]
