@@ -140,8 +140,7 @@ def _read_upright(image: np.ndarray, page_number: int, dpi: float, engine: str |
         title: list[Reading] = []
         for batch in (lines[:TITLE_FIRST_LINES], lines[TITLE_FIRST_LINES:]):
             whole = has_title("\n".join(r.text for r in title))
-            title_upright = _title_read_well(title)
-            if whole and (title_upright or _reads_as_text(confidences)):
+            if whole and (_title_read_well(title) or _reads_as_text(confidences)):
                 break  # the title is read and the page proven upright: the rest is prose
             read = primary.read(batch, "label")
             # A montage read sometimes drops a lone short line (报告 under the title).
