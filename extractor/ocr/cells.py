@@ -32,6 +32,8 @@ VALUE_RE = re.compile(r"^-?\d{1,3}(,\d{3})+(\.\d+)?$|^-?\d+(\.\d+)?$|^-$|^/$")
 UNIT_RE = re.compile(r"(?<=\d)(万元|元)$")  # an amount printed with its unit: 3115.48万元
 CJK_RE = re.compile(r"[\u3400-\u9fff]")
 STACKED_LINE = 1.25  # pieces within this many text heights, one above the other, are one line
+CUT_PIECE = 0.8  # a line span this share of the cell's tallest line may be a glyph's piece
+CUT_JOINED = 1.1  # ...and is one when it and its neighbour are no taller than that line
 SEAL_STROKE_IN = 0.15  # a faint stroke at least this long (inches) is a gray seal's ink
 FAINT_CONTRAST = 40  # a cell's darkest (smoothed) ink this much darker than its paper is print
 DASH_THICK_IN = 0.05  # a dash's bar, blur included, is at most this thick (inches)
@@ -183,10 +185,11 @@ def cell_ink(gray: np.ndarray, binary: np.ndarray, box: tuple[int, int, int, int
                 max(gx0 + left - margin, 0):gx0 + right + margin]
     runs = _runs(main)
     height = max(h for _, _, _, h in main)
-    line_spans = _line_spans(boxes, text_height)
+    line_spans = _rejoined_cut_glyphs(_line_spans(boxes, text_height))
     lines = len(line_spans)
     if lines < len(_line_spans(boxes)):  # stacked pieces: a glyph is as tall as their stack
-        height = max(height, max(b - a for a, b in _line_spans(main, text_height)))
+        height = max(height, max(b - a for a, b in
+                                 _rejoined_cut_glyphs(_line_spans(main, text_height))))
     # Each line's crop reaches at most halfway to the next line: lines set tight (a Word
     # table's wrapped label) would put the next line's top strokes under 一 (read 二).
     reach = [(max(a - margin, (a + prev) // 2 + 1), min(b + margin, (b + after) // 2))
@@ -402,6 +405,28 @@ def _line_spans(boxes: list[tuple[int, int, int, int]],
         else:
             out.append([a, b])
     return [(a, b) for a, b in out]
+
+
+def _rejoined_cut_glyphs(spans: list[tuple[int, int]]) -> list[tuple[int, int]]:
+    """Line spans with the pieces of a glyph cut across (a thin stroke lost to blur or a
+    light scan: 织's top and its two legs) joined again into one line.
+
+    A span much shorter than the cell's tallest line that, with its nearer neighbour, is
+    no taller than that line, is a piece of one: a real short line (一, a row of digits)
+    is a line gap away from its neighbours, and the two together are far taller.
+    """
+    out = list(spans)
+    while len(out) > 1:
+        tallest = max(b - a for a, b in out)
+        joins = [(max(out[k + 1][1], out[k][1]) - out[k][0], k) for k in range(len(out) - 1)
+                 if min(out[k][1] - out[k][0], out[k + 1][1] - out[k + 1][0])
+                 < CUT_PIECE * tallest]
+        joins = [(h, k) for h, k in joins if h <= CUT_JOINED * tallest]
+        if not joins:
+            break
+        _, k = min(joins)
+        out[k:k + 2] = [(out[k][0], max(out[k][1], out[k + 1][1]))]
+    return out
 
 
 def usual_text_height(inks: list[CellInk]) -> float | None:
