@@ -31,6 +31,7 @@ from extractor.ocr.cells import (
 )
 from extractor.ocr.engines import OcrEngine
 from extractor.ocr.preprocess import Prepared
+from extractor.ocr.twins import read_once
 from extractor.reconcile.vocabulary import known_start, start_names_one_label
 
 # A cell whose confidence is below this must be flagged by the reconciler. Chosen on the
@@ -380,7 +381,7 @@ def _recheck_labels(secondary: OcrEngine, inks: list[CellInk], texts: list[str],
             lines[i] = first = [("", 0.0)] * len(crops)
         todo += [(i, k, crop) for k, crop in enumerate(crops)
                  if first[k][1] < LABEL_RECHECK_BELOW]
-    second = secondary.read([crop for _, _, crop in todo], "label")
+    second = read_once(secondary, [crop for _, _, crop in todo], "label")
     for (i, k, _), reading in zip(todo, second, strict=True):
         text = reading.text.replace(" ", "")
         if text and reading.confidence >= SURE_LABEL:  # sure, where tesseract was not
@@ -519,7 +520,8 @@ def _read_label_lines(engine: OcrEngine, inks: list[CellInk], idx: list[int],
     out: list[list[tuple[str, float]]] = [[] for _ in idx]
 
     def read(todo: list[tuple[int, np.ndarray]]) -> None:
-        for (n, _), r in zip(todo, engine.read([c for _, c in todo], "label"), strict=True):
+        for (n, _), r in zip(todo, read_once(engine, [c for _, c in todo], "label"),
+                             strict=True):
             out[n].append((r.text.replace(" ", ""), r.confidence))
 
     decided: set[int] = set()

@@ -1,0 +1,143 @@
+"""Lines of text a table printed alike, read once.
+
+A table prints the same words again and again in one font at one size: table 四's five
+column headers under each of its three groups (结果/维持, 尚未/审结, 总计), 信息内容 over
+each part of table 二, 无 in every empty cell of a report that writes its zeros so. Their
+images are twins, pixel for pixel but for the scan's noise, and so are their readings: a
+reader that reads one of them has read them all. Labels are most of a scan's OCR time,
+and about a quarter of their lines are such repeats.
+
+Twins are judged strictly, stretch by stretch along the line (each about a glyph wide), so
+that two labels alike but for one character (结果维持, 结果纠正) are never taken for one.
+"""
+
+from __future__ import annotations
+
+from collections import Counter
+from collections.abc import Sequence
+
+import cv2
+import numpy as np
+
+from extractor.ocr.engines import CropKind, OcrEngine, Reading
+
+SIZE_SLACK = 0.06  # twins' ink is as tall and as wide, to this share (and 2 px)
+STRETCH = 0.5  # lines are compared stretch by stretch, this many line heights wide (a digit)
+LINE_TWIN_MATCH = 0.92  # every stretch of two twin lines correlates at least this well
+SAMPLED = 2  # twins of a class read before the rest may take their reading...
+SAMPLE_PER = 8  # ...and one more for every this many twins
+AGREEMENT = 0.6  # the share of a class's samples that must read alike (and two at least)
+
+
+class Look:
+    """A line's ink as compared: its darkness (0 paper, 1 ink) within its ink's box, as
+    printed: twins are the same size on the page, so they are compared unscaled (scaled,
+    a pixel more or less of a small glyph's edge moves every stroke)."""
+
+    def __init__(self, crop: np.ndarray) -> None:
+        level, _ = cv2.threshold(crop, 0, 255, cv2.THRESH_BINARY + cv2.THRESH_OTSU)
+        ys, xs = np.nonzero(crop < level)
+        self.size = (0, 0)
+        self.image: np.ndarray | None = None
+        if len(xs) == 0:
+            return
+        tight = crop[ys.min():ys.max() + 1, xs.min():xs.max() + 1]
+        self.size = tight.shape
+        self.image = 1.0 - tight.astype(np.float32) / 255.0
+
+    def same_size(self, other: Look) -> bool:
+        return self.image is not None and other.image is not None and all(
+            abs(a - b) <= max(2, SIZE_SLACK * max(a, b))
+            for a, b in zip(self.size, other.size, strict=True))
+
+
+def likeness(a: Look, b: Look) -> float:
+    """How alike two lines' ink is: the least correlation of any stretch along them, at
+    the best of the shifts by a pixel or two (0 when they differ in size)."""
+    if not a.same_size(b):
+        return 0.0
+    assert a.image is not None and b.image is not None
+    h = max(a.size[0], b.size[0]) + 4
+    w = max(a.size[1], b.size[1]) + 4
+    x, y = np.zeros((h, w), np.float32), np.zeros((h, w), np.float32)
+    x[2:2 + a.size[0], 2:2 + a.size[1]] = a.image
+    y[2:2 + b.size[0], 2:2 + b.size[1]] = b.image
+    step = max(int(STRETCH * h), 4)
+    stretches = [(s, min(s + step, w)) for s in range(0, w, step) if w - s >= step // 2]
+    best = -1.0
+    for dy in (-1, 0, 1):
+        for dx in (-2, -1, 0, 1, 2):
+            shifted = np.roll(y, (dy, dx), axis=(0, 1))
+            best = max(best, min(_correlation(x[:, s0:s1], shifted[:, s0:s1])
+                                 for s0, s1 in stretches))
+    return best
+
+
+def _correlation(a: np.ndarray, b: np.ndarray) -> float:
+    a, b = a - a.mean(), b - b.mean()
+    na, nb = float(np.sqrt((a * a).sum())), float(np.sqrt((b * b).sum()))
+    if na < 1e-3 or nb < 1e-3:  # blank stretches: alike only if both are
+        return 1.0 if na < 1e-3 and nb < 1e-3 else 0.0
+    return float((a * b).sum()) / (na * nb)
+
+
+def twin_classes(crops: Sequence[np.ndarray]) -> list[int]:
+    """For each crop, the first crop it is a twin of (itself when it is the first)."""
+    looks = [Look(crop) for crop in crops]
+    firsts: list[int] = []
+    out: list[int] = []
+    for i, look in enumerate(looks):
+        twin = next((f for f in firsts
+                     if likeness(look, looks[f]) >= LINE_TWIN_MATCH), None)
+        if twin is None:
+            firsts.append(i)
+            twin = i
+        out.append(twin)
+    return out
+
+
+def read_once(engine: OcrEngine, crops: Sequence[np.ndarray], kind: CropKind) -> list[Reading]:
+    """The engine's reading of each crop, twins read as few times as agreement allows.
+
+    A reader misreads one image of many now and then (无 as 5, 光 or 丰 on a fax), so one
+    twin's reading is not taken for all: a few of each class of twins are read, spread
+    over the table, and only where nearly all of them read the same text do the others
+    take that reading (with the least sure of their confidences); the few that read
+    otherwise keep their own, as each twin would have. Where they differ more, or read
+    nothing, every twin is read.
+    """
+    classes: dict[int, list[int]] = {}
+    for i, first in enumerate(twin_classes(crops)):
+        classes.setdefault(first, []).append(i)
+    samples = {first: _spread(members, min(len(members), SAMPLED + len(members) // SAMPLE_PER))
+               for first, members in classes.items()}
+    reads: dict[int, Reading] = {}
+    todo = sorted(i for sampled in samples.values() for i in sampled)
+    reads.update(_read(engine, crops, todo, kind))
+    rest = []
+    for first, members in classes.items():
+        votes = Counter(reads[i].text for i in samples[first])
+        text, agreed = votes.most_common(1)[0]
+        if text and agreed >= max(2, AGREEMENT * len(samples[first])):
+            least = min((reads[i] for i in samples[first] if reads[i].text == text),
+                        key=lambda r: r.confidence)
+            reads.update((i, least) for i in members if i not in reads)
+        else:
+            rest += [i for i in members if i not in reads]
+    reads.update(_read(engine, crops, sorted(rest), kind))
+    return [reads[i] for i in range(len(crops))]
+
+
+def _read(engine: OcrEngine, crops: Sequence[np.ndarray], idx: list[int],
+          kind: CropKind) -> dict[int, Reading]:
+    if not idx:
+        return {}
+    return dict(zip(idx, engine.read([crops[i] for i in idx], kind), strict=True))
+
+
+def _spread(members: list[int], count: int) -> list[int]:
+    """`count` of `members`, evenly spread from the first to the last."""
+    if count >= len(members):
+        return list(members)
+    step = (len(members) - 1) / max(count - 1, 1)
+    return sorted({members[round(k * step)] for k in range(count)})
