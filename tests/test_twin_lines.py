@@ -70,7 +70,7 @@ def test_twins_take_the_reading_most_of_their_samples_agree_on() -> None:
     readings = read_once(reader, crops, "label")
     assert reader.crops == 4
     texts = [r.text for r in readings]
-    assert texts.count("光") == 1 and texts.count("无") == 15  # the dissenter keeps its own
+    assert texts == ["无"] * 16  # the dissenter too: the same print, misread
 
 
 def test_twins_whose_samples_disagree_are_all_read() -> None:

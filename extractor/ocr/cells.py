@@ -300,11 +300,26 @@ def _with_pale_print(sub: np.ndarray, tones: np.ndarray, dpi: float) -> np.ndarr
     core = smooth[edge:-edge, edge:-edge]
     k = min(core.size - 1, max(3, int((dpi / 100) ** 2)))  # a few pixels, not one speck
     darkest = float(np.partition(core.ravel(), k)[k])
-    paper = float(np.percentile(tones, 90))
+    paper = percentile(tones, 90)
     if paper - darkest < FAINT_CONTRAST:
         return sub
     level = darkest + FAINT_CUT * (paper - darkest)
     return sub | np.where(smooth < level, 255, 0).astype(np.uint8)
+
+
+def percentile(values: np.ndarray, q: float) -> float:
+    """`np.percentile(values, q)` (its default, linear method), to the last bit: the two
+    order statistics it interpolates, by partition. A cell's paper level is taken this
+    way for every cell of a page; numpy's general path costs 14 times as much."""
+    flat = values.ravel()
+    at = q / 100 * (flat.size - 1)
+    lo = int(np.floor(at))
+    hi = min(lo + 1, flat.size - 1)
+    part = np.partition(flat, [lo, hi] if hi != lo else lo)
+    below, above = float(part[lo]), float(part[hi])
+    t = at - lo
+    # numpy's lerp, which interpolates from the nearer end
+    return above - (above - below) * (1 - t) if t >= 0.5 else below + (above - below) * t
 
 
 def faint_level(gray: np.ndarray, binary: np.ndarray) -> float | None:
@@ -316,7 +331,7 @@ def faint_level(gray: np.ndarray, binary: np.ndarray) -> float | None:
     ink = gray[binary > 0]
     if ink.size < 100:
         return None
-    core = float(np.percentile(ink, 30))
+    core = percentile(ink, 30)
     return core + max(60.0, (255.0 - core) * 0.45)
 
 

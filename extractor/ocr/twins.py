@@ -22,6 +22,7 @@ import numpy as np
 from extractor.ocr.engines import CropKind, OcrEngine, Reading
 
 SIZE_SLACK = 0.06  # twins' ink is as tall and as wide, to this share (and 2 px)
+INK_SLACK = 0.15  # ...and have as much ink, to this share
 STRETCH = 0.5  # lines are compared stretch by stretch, this many line heights wide (a digit)
 LINE_TWIN_MATCH = 0.92  # every stretch of two twin lines correlates at least this well
 SAMPLED = 2  # twins of a class read before the rest may take their reading...
@@ -39,46 +40,59 @@ class Look:
         ys, xs = np.nonzero(crop < level)
         self.size = (0, 0)
         self.image: np.ndarray | None = None
+        self.ink = 0.0
         if len(xs) == 0:
             return
         tight = crop[ys.min():ys.max() + 1, xs.min():xs.max() + 1]
         self.size = tight.shape
         self.image = 1.0 - tight.astype(np.float32) / 255.0
+        self.ink = float(self.image.sum())
 
     def same_size(self, other: Look) -> bool:
+        """As big on the page, and about as much ink: what twins are before they are
+        compared at all (most lines of a table are told apart so, cheaply)."""
         return self.image is not None and other.image is not None and all(
             abs(a - b) <= max(2, SIZE_SLACK * max(a, b))
-            for a, b in zip(self.size, other.size, strict=True))
+            for a, b in zip(self.size, other.size, strict=True)) and \
+            abs(self.ink - other.ink) <= INK_SLACK * max(self.ink, other.ink)
 
 
 def likeness(a: Look, b: Look) -> float:
-    """How alike two lines' ink is: the least correlation of any stretch along them, at
-    the best of the shifts by a pixel or two (0 when they differ in size)."""
+    """How alike two lines' ink is: the least correlation of any stretch along them, laid
+    one on the other as they fit best (shifted by a pixel or two); 0 when they differ in
+    size, and the whole lines' correlation when that is already too low."""
     if not a.same_size(b):
         return 0.0
     assert a.image is not None and b.image is not None
-    h = max(a.size[0], b.size[0]) + 4
+    h = max(a.size[0], b.size[0]) + 2
     w = max(a.size[1], b.size[1]) + 4
-    x, y = np.zeros((h, w), np.float32), np.zeros((h, w), np.float32)
-    x[2:2 + a.size[0], 2:2 + a.size[1]] = a.image
-    y[2:2 + b.size[0], 2:2 + b.size[1]] = b.image
+    x = np.zeros((h, w), np.float32)  # a, with paper around it for b's shifts
+    x[1:1 + a.size[0], 2:2 + a.size[1]] = a.image
+    y = np.zeros((h + 2, w + 4), np.float32)
+    y[2:2 + b.size[0], 4:4 + b.size[1]] = b.image
+    shifts = [y[dy:dy + h, dx:dx + w] for dy in range(3) for dx in range(5)]
+    y = max(shifts, key=lambda shifted: float(np.vdot(x, shifted)))
+    whole = float(_correlations(x, y, [0])[0])
+    if whole < LINE_TWIN_MATCH:
+        return whole
     step = max(int(STRETCH * h), 4)
-    stretches = [(s, min(s + step, w)) for s in range(0, w, step) if w - s >= step // 2]
-    best = -1.0
-    for dy in (-1, 0, 1):
-        for dx in (-2, -1, 0, 1, 2):
-            shifted = np.roll(y, (dy, dx), axis=(0, 1))
-            best = max(best, min(_correlation(x[:, s0:s1], shifted[:, s0:s1])
-                                 for s0, s1 in stretches))
-    return best
+    starts = [s for s in range(0, w, step) if s == 0 or w - s >= step // 2]
+    return min(whole, float(_correlations(x, y, starts).min()))
 
 
-def _correlation(a: np.ndarray, b: np.ndarray) -> float:
-    a, b = a - a.mean(), b - b.mean()
-    na, nb = float(np.sqrt((a * a).sum())), float(np.sqrt((b * b).sum()))
-    if na < 1e-3 or nb < 1e-3:  # blank stretches: alike only if both are
-        return 1.0 if na < 1e-3 and nb < 1e-3 else 0.0
-    return float((a * b).sum()) / (na * nb)
+def _correlations(x: np.ndarray, y: np.ndarray, starts: list[int]) -> np.ndarray:
+    """The correlation of x and y in each stretch of columns from each start to the next
+    (the last to the end); a blank stretch is like another blank one only."""
+    n = x.shape[0] * np.diff(starts + [x.shape[1]]).astype(np.float64)
+    sx, sy = np.add.reduceat(x.sum(axis=0), starts), np.add.reduceat(y.sum(axis=0), starts)
+    sxx = np.add.reduceat((x * x).sum(axis=0), starts)
+    syy = np.add.reduceat((y * y).sum(axis=0), starts)
+    sxy = np.add.reduceat((x * y).sum(axis=0), starts)
+    vx, vy = sxx - sx * sx / n, syy - sy * sy / n
+    blank_x, blank_y = vx < 1e-6, vy < 1e-6
+    with np.errstate(divide="ignore", invalid="ignore"):
+        out = (sxy - sx * sy / n) / np.sqrt(vx * vy)
+    return np.where(blank_x | blank_y, (blank_x & blank_y).astype(np.float64), out)
 
 
 def twin_classes(crops: Sequence[np.ndarray]) -> list[int]:
@@ -101,10 +115,10 @@ def read_once(engine: OcrEngine, crops: Sequence[np.ndarray], kind: CropKind) ->
 
     A reader misreads one image of many now and then (无 as 5, 光 or 丰 on a fax), so one
     twin's reading is not taken for all: a few of each class of twins are read, spread
-    over the table, and only where nearly all of them read the same text do the others
-    take that reading (with the least sure of their confidences); the few that read
-    otherwise keep their own, as each twin would have. Where they differ more, or read
-    nothing, every twin is read.
+    over the table, and only where most of them read the same text do all the twins take
+    that reading (with the least sure of its confidences): the few that read otherwise
+    are the same print misread, as `reading._settle_by_twins` finds for one-glyph cells.
+    Where they differ more, or read nothing, every twin is read.
     """
     classes: dict[int, list[int]] = {}
     for i, first in enumerate(twin_classes(crops)):
@@ -121,7 +135,7 @@ def read_once(engine: OcrEngine, crops: Sequence[np.ndarray], kind: CropKind) ->
         if text and agreed >= max(2, AGREEMENT * len(samples[first])):
             least = min((reads[i] for i in samples[first] if reads[i].text == text),
                         key=lambda r: r.confidence)
-            reads.update((i, least) for i in members if i not in reads)
+            reads.update((i, least) for i in members)
         else:
             rest += [i for i in members if i not in reads]
     reads.update(_read(engine, crops, sorted(rest), kind))
