@@ -55,13 +55,14 @@ class Scripted:
 
     name = "scripted"
 
-    def __init__(self, *texts: str) -> None:
+    def __init__(self, *texts: str, confidence: float = 0.9) -> None:
         self.texts = list(texts)
+        self.confidence = confidence
         self.crops = 0
 
     def read(self, crops, kind):
         self.crops += len(crops)
-        return [Reading(self.texts.pop(0), 0.9) for _ in crops]
+        return [Reading(self.texts.pop(0), self.confidence) for _ in crops]
 
 
 def test_twins_take_the_reading_most_of_their_samples_agree_on() -> None:
@@ -80,6 +81,16 @@ def test_twins_whose_samples_disagree_are_all_read() -> None:
     assert reader.crops == 16
     texts = [r.text for r in readings]
     assert texts.count("光") == texts.count("丰") == 1 and texts.count("无") == 14
+
+
+@pytest.mark.parametrize("confidence, read", [(0.95, 1), (0.6, 3)])
+def test_a_few_twins_take_one_reading_only_where_it_is_sure(confidence: float,
+                                                            read: int) -> None:
+    crops = [_line("结果", n) for n in range(3)]  # table 四's three 结果 over 维持
+    reader = Scripted("结果", "结果", "结果", confidence=confidence)
+    readings = read_once(reader, crops, "label")
+    assert reader.crops == read
+    assert [r.text for r in readings] == ["结果"] * 3
 
 
 def test_twins_that_read_as_nothing_are_all_read() -> None:

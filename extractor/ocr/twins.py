@@ -25,7 +25,9 @@ SIZE_SLACK = 0.06  # twins' ink is as tall and as wide, to this share (and 2 px)
 INK_SLACK = 0.15  # ...and have as much ink, to this share
 STRETCH = 0.5  # lines are compared stretch by stretch, this many line heights wide (a digit)
 LINE_TWIN_MATCH = 0.92  # every stretch of two twin lines correlates at least this well
-SAMPLED = 2  # twins of a class read before the rest may take their reading...
+SMALL_CLASS = 3  # this many twins or fewer: one is read, and its reading is theirs if sure
+SURE_TWIN = 0.9  # ...at least this sure
+SAMPLED = 2  # twins of a larger class read before the rest may take their reading...
 SAMPLE_PER = 8  # ...and one more for every this many twins
 AGREEMENT = 0.6  # the share of a class's samples that must read alike (and two at least)
 
@@ -118,12 +120,14 @@ def read_once(engine: OcrEngine, crops: Sequence[np.ndarray], kind: CropKind) ->
     over the table, and only where most of them read the same text do all the twins take
     that reading (with the least sure of its confidences): the few that read otherwise
     are the same print misread, as `reading._settle_by_twins` finds for one-glyph cells.
-    Where they differ more, or read nothing, every twin is read.
+    Where they differ more, or read nothing, every twin is read. A small class (table 四's
+    three 结果/维持) is read once, and that reading taken where it is sure: twins read
+    surely never read differently on the committed scans (thousands of pairs).
     """
     classes: dict[int, list[int]] = {}
     for i, first in enumerate(twin_classes(crops)):
         classes.setdefault(first, []).append(i)
-    samples = {first: _spread(members, min(len(members), SAMPLED + len(members) // SAMPLE_PER))
+    samples = {first: _spread(members, _samples(len(members)))
                for first, members in classes.items()}
     reads: dict[int, Reading] = {}
     todo = sorted(i for sampled in samples.values() for i in sampled)
@@ -132,7 +136,8 @@ def read_once(engine: OcrEngine, crops: Sequence[np.ndarray], kind: CropKind) ->
     for first, members in classes.items():
         votes = Counter(reads[i].text for i in samples[first])
         text, agreed = votes.most_common(1)[0]
-        if text and agreed >= max(2, AGREEMENT * len(samples[first])):
+        sure = len(samples[first]) == 1 and reads[samples[first][0]].confidence >= SURE_TWIN
+        if text and (sure or agreed >= max(2, AGREEMENT * len(samples[first]))):
             least = min((reads[i] for i in samples[first] if reads[i].text == text),
                         key=lambda r: r.confidence)
             reads.update((i, least) for i in members)
@@ -140,6 +145,11 @@ def read_once(engine: OcrEngine, crops: Sequence[np.ndarray], kind: CropKind) ->
             rest += [i for i in members if i not in reads]
     reads.update(_read(engine, crops, sorted(rest), kind))
     return [reads[i] for i in range(len(crops))]
+
+
+def _samples(twins: int) -> int:
+    """How many of a class of twins are read first."""
+    return 1 if twins <= SMALL_CLASS else min(twins, SAMPLED + twins // SAMPLE_PER)
 
 
 def _read(engine: OcrEngine, crops: Sequence[np.ndarray], idx: list[int],
