@@ -7,8 +7,9 @@ images are twins, pixel for pixel but for the scan's noise, and so are their rea
 reader that reads one of them has read them all. Labels are most of a scan's OCR time,
 and about a quarter of their lines are such repeats.
 
-Twins are judged strictly, stretch by stretch along the line (each about a glyph wide), so
-that two labels alike but for one character (结果维持, 结果纠正) are never taken for one.
+Twins are judged strictly, stretch by stretch along the line (each half a line's height
+wide: a digit, half a hanzi), so that two labels alike but for one character (结果维持,
+结果纠正; 第二十条第(五)项, 第二十条第(一)项) are never taken for one.
 """
 
 from __future__ import annotations
@@ -50,8 +51,8 @@ class Look:
         self.image = 1.0 - tight.astype(np.float32) / 255.0
         self.ink = float(self.image.sum())
 
-    def same_size(self, other: Look) -> bool:
-        """As big on the page, and about as much ink: what twins are before they are
+    def may_be_twin(self, other: Look) -> bool:
+        """As big on the page, with about as much ink: what twins are before they are
         compared at all (most lines of a table are told apart so, cheaply)."""
         return self.image is not None and other.image is not None and all(
             abs(a - b) <= max(2, SIZE_SLACK * max(a, b))
@@ -63,7 +64,7 @@ def likeness(a: Look, b: Look) -> float:
     """How alike two lines' ink is: the least correlation of any stretch along them, laid
     one on the other as they fit best (shifted by a pixel or two); 0 when they differ in
     size, and the whole lines' correlation when that is already too low."""
-    if not a.same_size(b):
+    if not a.may_be_twin(b):
         return 0.0
     assert a.image is not None and b.image is not None
     h = max(a.size[0], b.size[0]) + 2
