@@ -35,7 +35,7 @@ logging.getLogger("pdfminer").setLevel(logging.ERROR)
 
 from bench.bench import Row, measure  # noqa: E402
 
-HOLDOUT_SEED = "holdout16"
+HOLDOUT_SEED = "holdout17"
 KIND_NAMES = {
     "text": "text PDFs",
     "scan": "scans",
