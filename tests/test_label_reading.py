@@ -7,22 +7,18 @@ doubted lines read again by the second engine. Both engines here are the real on
 
 from __future__ import annotations
 
-from pathlib import Path
-
 import numpy as np
 import pytest
 from PIL import Image, ImageDraw, ImageFont
 
-from extractor.ocr import available_engines
 from extractor.ocr.cells import cell_ink
-from extractor.ocr.engines import get_engine
 from extractor.ocr.preprocess import binarise
 from extractor.ocr.reading import _read_label_lines, _recheck_labels
 from extractor.reconcile import vocabulary
 from extractor.reconcile.labels import best_match
 from models.schema import APPLICATION_ROWS
+from tests.engines import FONT, CountingEngine, skip_unless_ready
 
-FONT = Path("/usr/share/fonts/truetype/arphic/uming.ttc")
 DPI = 200
 
 
@@ -68,19 +64,6 @@ def test_wherever_a_first_line_decides_the_matcher_names_the_same_row_from_it() 
     assert decided > 100  # the rule is used, not vacuous
 
 
-class Counting:
-    """A real engine, counting the crops it is given."""
-
-    def __init__(self, name: str) -> None:
-        self.engine = get_engine(name)
-        self.name = self.engine.name
-        self.crops = 0
-
-    def read(self, crops, kind):
-        self.crops += len(crops)
-        return self.engine.read(crops, kind)
-
-
 def _label_cells(*cells: list[str], cut_last_line: bool = False):
     """Cells of a table's label column, each with its lines of text: their ink.
 
@@ -107,10 +90,7 @@ def _label_cells(*cells: list[str], cut_last_line: bool = False):
 
 @pytest.fixture(autouse=True)
 def _engines() -> None:
-    if not FONT.exists():
-        pytest.skip("AR PL UMing (fonts-arphic-uming) not installed")
-    if "tesseract" not in available_engines():
-        pytest.skip("tesseract not installed")
+    skip_unless_ready("tesseract")
 
 
 def test_a_wrapped_label_its_first_line_names_is_read_without_the_rest() -> None:
@@ -118,7 +98,7 @@ def test_a_wrapped_label_its_first_line_names_is_read_without_the_rest() -> None
         ["1.申请人无正当理由逾期", "不补正、行政机关不再处", "理其政府信息公开申请"],
         ["（四）无法", "提供"])
     assert [ink.lines for ink in inks] == [3, 2]
-    reader = Counting("tesseract")
+    reader = CountingEngine("tesseract")
     named, short = _read_label_lines(reader, inks, [0, 1], whole=False)
     # the two first lines; then the rest of the label they did not decide; never the
     # decided label's other two lines
@@ -126,7 +106,7 @@ def test_a_wrapped_label_its_first_line_names_is_read_without_the_rest() -> None
     assert len(named) == 1 and named[0][0].startswith("1.申请人无正")
     assert vocabulary.start_names_one_label(named[0][0])
     assert "".join(text for text, _ in short) in ("（四）无法提供", "(四)无法提供")
-    everything = Counting("tesseract")
+    everything = CountingEngine("tesseract")
     _read_label_lines(everything, inks, [0, 1])  # whole: every line, as before
     assert everything.crops == 5
 
@@ -146,26 +126,25 @@ def test_a_glyph_cut_across_is_one_line_of_its_label_not_two() -> None:
 
 def test_a_first_line_too_short_to_decide_is_read_only_with_its_label() -> None:
     inks = _label_cells(["结果", "维持"])  # 结果维持 and 结果纠正 both start so
-    reader = Counting("tesseract")
+    reader = CountingEngine("tesseract")
     (lines,) = _read_label_lines(reader, inks, [0], whole=False)
     assert reader.crops == 2  # each line once, in one batch
     assert "".join(text for text, _ in lines) == "结果维持"
 
 
 def test_only_the_doubted_lines_of_a_doubted_label_are_read_again() -> None:
-    if "rapidocr" not in available_engines():
-        pytest.skip("RapidOCR not installed")
+    skip_unless_ready("rapidocr")
     inks = _label_cells(["（四）无法提", "供"])
     # As the first engine read it: a sure first line, a second line it doubts.
     lines = {0: [("（四）无法提", 0.9), ("洪", 0.1)]}
     texts, confs = ["（四）无法提洪"], [0.1]
-    second = Counting("rapidocr")
+    second = CountingEngine("rapidocr")
     _recheck_labels(second, inks, texts, confs, lines)
     assert second.crops == 1
     assert texts == ["（四）无法提供"] and confs[0] >= 0.8
     # A label whose text is no longer the reading of its lines is read again whole.
     texts, confs = ["（四）无法提洪"], [0.3]
-    again = Counting("rapidocr")
+    again = CountingEngine("rapidocr")
     _recheck_labels(again, inks, texts, confs, {0: [("（四）无法提", 0.9), ("洪", 0.1)]})
     assert again.crops == 2
 

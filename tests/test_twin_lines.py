@@ -7,18 +7,15 @@ reader misreads some twins, by a scripted reader standing in for it.
 
 from __future__ import annotations
 
-from pathlib import Path
-
 import cv2
 import numpy as np
 import pytest
 from PIL import Image, ImageDraw, ImageFont
 
-from extractor.ocr import available_engines
 from extractor.ocr.engines import Reading, get_engine
 from extractor.ocr.twins import read_once, twin_classes
+from tests.engines import FONT, CountingEngine, skip_unless_ready
 
-FONT = Path("/usr/share/fonts/truetype/arphic/uming.ttc")
 DPI = 200
 
 
@@ -36,8 +33,7 @@ def _line(text: str, seed: int) -> np.ndarray:
 
 @pytest.fixture(autouse=True)
 def _font() -> None:
-    if not FONT.exists():
-        pytest.skip("AR PL UMing (fonts-arphic-uming) not installed")
+    skip_unless_ready()
 
 
 def test_the_same_words_are_twins_and_words_one_character_apart_are_not() -> None:
@@ -101,22 +97,11 @@ def test_twins_that_read_as_nothing_are_all_read() -> None:
 
 
 def test_a_table_s_repeated_headers_read_once_read_as_each_alone() -> None:
-    if "tesseract" not in available_engines():
-        pytest.skip("tesseract not installed")
+    skip_unless_ready("tesseract")
     texts = ["结果维持", "结果纠正", "其他结果", "尚未审结", "总计"] * 3 + ["无"] * 12
     crops = [_line(t, n) for n, t in enumerate(texts)]
 
-    class Counting:
-        name = "tesseract"
-
-        def __init__(self) -> None:
-            self.engine, self.crops = get_engine("tesseract"), 0
-
-        def read(self, crops, kind):
-            self.crops += len(crops)
-            return self.engine.read(crops, kind)
-
-    reader = Counting()
+    reader = CountingEngine("tesseract")
     once = [r.text.replace(" ", "") for r in read_once(reader, crops, "label")]
     each = [r.text.replace(" ", "") for r in get_engine("tesseract").read(crops, "label")]
     assert reader.crops < len(crops) - 10

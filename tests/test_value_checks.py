@@ -5,18 +5,15 @@ second engine's checks were a tenth of a scan's time, and it only ever agreed th
 
 from __future__ import annotations
 
-from pathlib import Path
-
 import numpy as np
 import pytest
 from PIL import Image, ImageDraw, ImageFont
 
-from extractor.ocr import available_engines
-from extractor.ocr.engines import Reading, get_engine
+from extractor.ocr.engines import Reading
 from extractor.ocr.preprocess import prepare
 from extractor.ocr.reading import OCR_FLAG_THRESHOLD, read_cells
+from tests.engines import FONT, CountingEngine, skip_unless_ready
 
-FONT = Path("/usr/share/fonts/truetype/arphic/uming.ttc")
 DPI = 300
 
 
@@ -50,33 +47,16 @@ class Scripted:
         return Reading("0", 0.85)
 
 
-class Counting:
-    """The real second engine, counting the value crops it is given."""
-
-    def __init__(self) -> None:
-        self.engine = get_engine("rapidocr")
-        self.name = self.engine.name
-        self.values = 0
-
-    def read(self, crops, kind):
-        if kind == "value":
-            self.values += len(crops)
-        return self.engine.read(crops, kind)
-
-
 @pytest.fixture(autouse=True)
 def _needs() -> None:
-    if not FONT.exists():
-        pytest.skip("AR PL UMing (fonts-arphic-uming) not installed")
-    if "rapidocr" not in available_engines():
-        pytest.skip("RapidOCR not installed")
+    skip_unless_ready("rapidocr")
 
 
 def test_a_doubted_zero_its_twins_confirm_is_not_read_again() -> None:
     prepared, boxes = _table_of_zeros("0")
-    second = Counting()
+    second = CountingEngine("rapidocr")
     texts, confs, _ = read_cells(prepared, boxes, 0, DPI, Scripted(), second)
-    assert second.values == 0
+    assert second.of_kind["value"] == 0
     assert texts[-1] == "0" and confs[-1] >= OCR_FLAG_THRESHOLD
 
 
@@ -84,9 +64,9 @@ def test_a_digit_misread_as_its_neighbours_is_no_twin_and_is_checked() -> None:
     """An 8 the first reader took for a 0 does not look like the row's zeros: the second
     engine reads it, disagrees, and the cell is flagged."""
     prepared, boxes = _table_of_zeros("8")
-    second = Counting()
+    second = CountingEngine("rapidocr")
     texts, confs, reasons = read_cells(prepared, boxes, 0, DPI, Scripted(), second)
-    assert second.values >= 1  # checked (and, flagged, read once more for a better guess)
+    assert second.of_kind["value"] >= 1  # checked (and, flagged, read once more for a better guess)
     assert confs[-1] < OCR_FLAG_THRESHOLD and "engines_disagree" in reasons[-1]
     assert all(t == "0" and c >= OCR_FLAG_THRESHOLD for t, c in zip(texts[:-1], confs[:-1],
                                                                      strict=True))
@@ -106,11 +86,11 @@ def test_with_no_sure_twin_the_second_engine_reads_a_few_and_its_agreements_are_
     from extractor.ocr.reading import TWIN_SEEDS
 
     prepared, boxes = _table_of_zeros("8")  # twelve 0s, and an 8 the reader took for 0
-    second = Counting()
+    second = CountingEngine("rapidocr")
     texts, confs, reasons = read_cells(prepared, boxes, 0, DPI, AllMiddling(), second)
     # a few zeros read by the second engine, the 8 (no twin of theirs) too, and once more
     # when flagged; the other zeros are checked by their likeness to the agreed ones
-    assert TWIN_SEEDS + 1 <= second.values <= TWIN_SEEDS + 2
+    assert TWIN_SEEDS + 1 <= second.of_kind["value"] <= TWIN_SEEDS + 2
     assert all(t == "0" and c >= OCR_FLAG_THRESHOLD for t, c in zip(texts[:-1], confs[:-1],
                                                                      strict=True))
     assert confs[-1] < OCR_FLAG_THRESHOLD and "engines_disagree" in reasons[-1]
